@@ -192,12 +192,36 @@ pub fn generate_bindings(specs: &[Spec], parts: &[Part]) -> syn::Result<BTreeMap
         .collect();
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
     for part in parts {
+        let specs: Vec<&Spec> = part
+            .bindings
+            .iter()
+            .filter_map(|b| by_key.get(&(b.method.as_str(), b.api)).copied())
+            .collect();
+        let shared = shared_types(&specs);
+        let mut settings = settings.clone();
+        settings.shared_module = match &part.segment {
+            Some(seg) => format!("{}_types", seg.trim_matches('_')),
+            None => "shared_types".into(),
+        };
         let mut tokens = proc_macro2::TokenStream::new();
+        if !shared.is_empty() {
+            let defs: BTreeMap<String, crate::spec::TypeDef> = shared
+                .iter()
+                .map(|s| (s.ident.clone(), s.def.clone()))
+                .collect();
+            tokens.extend(crate::expand::generate_shared(&defs, &settings));
+        }
         for b in &part.bindings {
             let Some(spec) = by_key.get(&(b.method.as_str(), b.api)) else {
                 continue;
             };
-            tokens.extend(generate(spec, &b.type_name, &settings)?);
+            let mut s = settings.clone();
+            s.shared = spec
+                .types
+                .keys()
+                .filter_map(|n| shared_ident(spec, n, &shared, 0).map(|i| (n.clone(), i)))
+                .collect();
+            tokens.extend(generate(spec, &b.type_name, &s)?);
         }
         let body = crate::pretty(&tokens)?;
         let ns = &part.namespace;
@@ -254,6 +278,105 @@ pub fn conformance_table(specs: &[Spec]) -> String {
     }
     out.push_str("];\n");
     out
+}
+
+/// The named types several specs of one crate define the same way: for each name, every
+/// definition at least two specs share (the most common under the name itself, the others
+/// as `Name2`, `Name3`, … when they refer to no other named type); a type that refers to
+/// others only when those are shared under their own names.
+pub fn shared_types(specs: &[&Spec]) -> Vec<Shared> {
+    use crate::spec::TypeDef;
+    let mut by_name: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
+    for s in specs {
+        for (n, d) in &s.types {
+            by_name.entry(n).or_default().push(d);
+        }
+    }
+    let mut out: Vec<Shared> = Vec::new();
+    for (name, defs) in &by_name {
+        let mut variants: Vec<(&TypeDef, usize)> = Vec::new();
+        for d in defs {
+            if !variants.iter().any(|(v, _)| v == d) {
+                let n = defs.iter().filter(|x| *x == d).count();
+                if n >= 2 {
+                    variants.push((d, n));
+                }
+            }
+        }
+        variants.sort_by_key(|v| std::cmp::Reverse(v.1));
+        for (i, (d, _)) in variants.into_iter().enumerate() {
+            let ident = if i == 0 {
+                name.to_string()
+            } else {
+                format!("{name}{}", i + 1)
+            };
+            if i > 0 && by_name.contains_key(ident.as_str()) {
+                continue;
+            }
+            out.push(Shared {
+                name: name.to_string(),
+                ident,
+                def: d.clone(),
+            });
+        }
+    }
+    // A shared type refers only to types shared under their own names.
+    loop {
+        let before = out.len();
+        let own: Vec<String> = out
+            .iter()
+            .filter(|s| s.ident == s.name)
+            .map(|s| s.name.clone())
+            .collect();
+        out.retain(|s| referenced(&s.def).iter().all(|r| own.contains(r)));
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+/// One type of a crate's `shared_types` module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shared {
+    /// The name the specs give it.
+    pub name: String,
+    /// Its name in the shared module (`Deal`, or `Deal2` for a second shape).
+    pub ident: String,
+    /// The definition.
+    pub def: crate::spec::TypeDef,
+}
+
+/// The shared type `spec`'s type `name` is, if it is one: the same definition, and the
+/// same for every type it refers to.
+fn shared_ident(spec: &Spec, name: &str, shared: &[Shared], depth: usize) -> Option<String> {
+    let mine = spec.types.get(name)?;
+    let s = shared.iter().find(|s| s.name == name && s.def == *mine)?;
+    let ok = depth < 16
+        && referenced(mine).iter().all(|r| {
+            r == name || shared_ident(spec, r, shared, depth + 1).as_deref() == Some(r.as_str())
+        });
+    ok.then(|| s.ident.clone())
+}
+
+/// The named types a definition refers to.
+fn referenced(d: &crate::spec::TypeDef) -> Vec<String> {
+    use crate::spec::TypeDef;
+    let exprs: Vec<&crate::ty::TypeExpr> = match d {
+        TypeDef::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(s.extra_keys.iter().map(|k| &k.ty))
+            .collect(),
+        TypeDef::Newtype(t) => vec![t],
+        TypeDef::Map(m) => vec![&m.value],
+        TypeDef::Enum(_) => Vec::new(),
+    };
+    exprs
+        .into_iter()
+        .flat_map(|t| t.named())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The facade's `methods` module: each namespace's crate, or the union of its parts.

@@ -52,7 +52,8 @@ fn imports_a_docs_tree() {
     let get = &out.files[Path::new("acme/acme.widget.get.toml")];
     let spec = b24_codegen::load_str(Path::new("acme.widget.get.toml"), get).expect("loads");
     assert!(spec.idempotent, "get is read-only");
-    assert_eq!(spec.response.result.to_string(), "Result");
+    // The made-up `Result` is named for the entity the method reads.
+    assert_eq!(spec.response.result.to_string(), "Widget");
     assert_eq!(spec.errors[0].code, "NOT_FOUND");
     let list = &out.files[Path::new("acme/acme.widget.list.toml")];
     let spec = b24_codegen::load_str(Path::new("x.toml"), list).expect("loads");
@@ -61,6 +62,47 @@ fn imports_a_docs_tree() {
         b24_codegen::spec::Pagination::StartNext { .. }
     ));
     assert!(list.contains("fast_mode"));
+}
+
+#[test]
+fn one_record_per_entity() {
+    let d = tmp("docs-entity");
+    put(&d, "api-reference/acme/acme-widget-get.md", GET);
+    let list = GET
+        .replace(
+            "# Get a Widget acme.widget.get",
+            "# List Widgets acme.widget.list",
+        )
+        .replace(
+            "[`object`](x.md) | The widget",
+            "[`array`](x.md) | The widgets",
+        )
+        .replace(
+            "|| **ACTIVE**\n[`boolean`](x.md) | Active ||",
+            "|| **NAME**\n[`string`](x.md) | Name ||\n|| **id**\n[`integer`](x.md) | Id again ||",
+        );
+    put(&d, "api-reference/acme/acme-widget-list.md", &list);
+    let out = import::import_docs(&d, None, "0123456789abcdef");
+    assert_eq!(out.report.imported, 2, "{}", out.report);
+    let load =
+        |f: &str| b24_codegen::load_str(Path::new(f), &out.files[Path::new(f)]).expect("loads");
+    let (get, list) = (
+        load("acme/acme.widget.get.toml"),
+        load("acme/acme.widget.list.toml"),
+    );
+    assert_eq!(get.response.result.to_string(), "Widget");
+    assert!(list.response.result.to_string().starts_with("Widget"));
+    // One type: the fields both pages document, `id` left to the extra keys (it would
+    // collide with `ID` as a Rust field).
+    assert_eq!(get.types["Widget"], list.types["Widget"]);
+    let names = |s: &b24_codegen::Spec| match &s.types["Widget"] {
+        b24_codegen::spec::TypeDef::Struct(st) => {
+            st.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>()
+        }
+        other => panic!("not a struct: {other:?}"),
+    };
+    assert_eq!(names(&get), ["ID", "ACTIVE", "NAME"]);
+    assert!(out.report.warning_lines().contains("entity-unified"));
 }
 
 #[test]

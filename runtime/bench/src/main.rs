@@ -3,6 +3,7 @@
 //! ```text
 //! b24-bench --scenario export-all --n 20000            # in-process fake portal
 //! b24-bench --webhook https://x.bitrix24.com/rest/1/xxxx/ --scenario single-calls --n 200
+//! b24-bench --scenario decode --n 20000                # typed page decode vs Value
 //! ```
 //!
 //! Without `--webhook` it starts the fake portal with the simulated cost given by the
@@ -36,6 +37,9 @@ enum Scenario {
     ManyWrites,
     /// N sequential im.recent.unread calls.
     SingleCalls,
+    /// N decodes of one 50-deal crm.deal.list page into its typed result, against N
+    /// decodes of the same bytes into `serde_json::Value` (no portal, no network).
+    Decode,
 }
 
 #[derive(Debug, Parser)]
@@ -99,12 +103,65 @@ fn bound(a: &Args) -> f64 {
             rate(batches) + req + 50.0_f64.min(n) * (cmd + rec)
         }
         Scenario::SingleCalls => rate(n) + req + cmd + rec,
+        Scenario::Decode => 0.0,
     }
+}
+
+/// Typed decode of a 50-deal page against `serde_json::Value`, interleaved in rounds so
+/// both see the same machine; the ratio is the median of the rounds' ratios.
+async fn decode(n: u64) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    use b24::__private::wire::FromWire;
+    type Page = <DealList as b24::Method>::Output;
+    let portal = b24_testkit::FakePortal::builder().deals(50).start().await?;
+    let deals: Vec<serde_json::Value> =
+        (1..=50).filter_map(|id| portal.handle().deal(id)).collect();
+    let body = serde_json::to_vec(&json!({"result": deals, "total": 50, "next": 50}))?;
+    let typed = |body: &[u8]| -> Result<usize, Box<dyn std::error::Error>> {
+        let v: serde_json::Value = serde_json::from_slice(body)?;
+        Ok(Page::from_wire(&v["result"])?.len())
+    };
+    let untyped = |body: &[u8]| -> Result<usize, Box<dyn std::error::Error>> {
+        let v: serde_json::Value = serde_json::from_slice(body)?;
+        Ok(v["result"].as_array().map_or(0, Vec::len))
+    };
+    assert_eq!(typed(&body)?, 50, "the page decodes");
+    let rounds = 10;
+    let per = (n / rounds).max(1);
+    let (mut t_typed, mut t_value, mut ratios) = (0.0, 0.0, Vec::new());
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..per {
+            std::hint::black_box(untyped(std::hint::black_box(&body))?);
+        }
+        let v = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        for _ in 0..per {
+            std::hint::black_box(typed(std::hint::black_box(&body))?);
+        }
+        let ty = t.elapsed().as_secs_f64();
+        t_value += v;
+        t_typed += ty;
+        ratios.push(ty / v);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let decodes = (per * rounds) as f64;
+    Ok(json!({
+        "scenario": "decode",
+        "page_bytes": body.len(),
+        "decodes": per * rounds,
+        "value_us_per_page": (t_value / decodes * 1e7).round() / 10.0,
+        "typed_us_per_page": (t_typed / decodes * 1e7).round() / 10.0,
+        "ratio": (ratios[ratios.len() / 2] * 1000.0).round() / 1000.0,
+    }))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a = Args::parse();
+    if matches!(a.scenario, Scenario::Decode) {
+        println!("{}", decode(a.n).await?);
+        return Ok(());
+    }
     let limit = RateLimit {
         x: a.bucket_x,
         y: a.bucket_y,
@@ -177,6 +234,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             (ok, a.n - ok)
         }
+        Scenario::Decode => unreachable!("handled before the portal starts"),
         Scenario::SingleCalls => {
             let mut ok = 0;
             for i in 0..a.n {
@@ -194,6 +252,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Scenario::ExportAll => "export-all",
         Scenario::ManyWrites => "many-writes",
         Scenario::SingleCalls => "single-calls",
+        Scenario::Decode => "decode",
     };
     let m = client.metrics();
     let mut out = json!({

@@ -136,6 +136,23 @@ fn crm_contact_fields() -> Result<(), Failed> {
     })
 }
 
+/// The record of an entity's `get` is the record of its `list`: one type, nothing to
+/// convert between calls (`fn(A) -> B` of `|x| x` only compiles when A is B).
+fn one_type_per_entity() -> Result<(), Failed> {
+    let _: fn(crm::deal_get::Deal) -> crm::deal_list::Deal = |d| d;
+    let _: fn(crm::contact_get::Contact) -> crm::contact_list::Contact = |c| c;
+    let _: fn(tasks::task_get::Task) -> tasks::task_list::Task = |t| t;
+    let _: fn(user::get::User) -> user::search::User = |u| u;
+    let _: fn(disk::file_get::File) -> disk::file_search::File = |f| f;
+    let deal: crm::deal_get::Deal =
+        serde_json::from_value(json!({"ID": "7", "TITLE": "t", "UF_CRM_1": "x"}))?;
+    let page: Vec<crm::deal_list::Deal> = vec![deal];
+    check(page[0].id == Some(7), || format!("{:?}", page[0]))?;
+    check(page[0].extra.contains_key("UF_CRM_1"), || {
+        "a user field stays an extra key".into()
+    })
+}
+
 fn booking_get() -> Result<(), Failed> {
     block_on(async {
         let r = call_documented(&booking::V1BookingGet::new(1), "v2").await?;
@@ -283,6 +300,7 @@ fn main() {
         "a_file_goes_up_and_comes_back_byte_for_byte",
         file_upload_round_trip,
     ));
+    trials.push(Trial::test("one_type_per_entity", one_type_per_entity));
     trials.push(Trial::test(
         "bad_values_name_the_method_and_the_path",
         bad_values_name_the_method_and_the_path,

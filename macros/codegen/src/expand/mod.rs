@@ -19,12 +19,21 @@ use crate::ty::TypeExpr;
 pub struct Settings {
     /// Path of the runtime crate in generated code (default `::b24`).
     pub runtime: syn::Path,
+    /// Named types defined once for a whole crate (in its `shared_types` module) rather
+    /// than by each binding: a binding's module re-exports them.
+    /// (type name → its name in `shared_types`).
+    pub shared: std::collections::BTreeMap<String, String>,
+    /// The module of the shared types: `shared_types`, or `deal_types` in one part of a
+    /// split namespace (the parts are glob re-exported into one module, so the names differ).
+    pub shared_module: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             runtime: syn::parse_quote!(::b24),
+            shared: std::collections::BTreeMap::new(),
+            shared_module: "shared_types".into(),
         }
     }
 }
@@ -53,7 +62,7 @@ pub fn expand_item(
         types_mod: types_mod.as_ref(),
     };
     let plan = fields::plan(spec, &item, &paths)?;
-    Ok(emit(spec, item, &plan, &paths))
+    Ok(emit(spec, item, &plan, &paths, settings))
 }
 
 /// Generates a binding named `type_name` for `spec` with every parameter (the CLI's form).
@@ -63,13 +72,28 @@ pub fn generate(spec: &Spec, type_name: &str, settings: &Settings) -> syn::Resul
     expand_item(spec, item, settings)
 }
 
+/// The `shared_types` module of a crate: `types`, defined once, re-exported by every
+/// binding that uses them (see [`Settings::shared`]).
+pub fn generate_shared(
+    types: &std::collections::BTreeMap<String, TypeDef>,
+    settings: &Settings,
+) -> TokenStream {
+    types::shared_module(types, &settings.runtime, &settings.shared_module)
+}
+
 /// Formats tokens as Rust source with `prettyplease`.
 pub fn pretty(tokens: &TokenStream) -> syn::Result<String> {
     let file: syn::File = syn::parse2(tokens.clone())?;
     Ok(prettyplease::unparse(&file))
 }
 
-fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &Plan, p: &Paths<'_>) -> TokenStream {
+fn emit(
+    spec: &Spec,
+    mut item: syn::ItemStruct,
+    plan: &Plan,
+    p: &Paths<'_>,
+    settings: &Settings,
+) -> TokenStream {
     let rt = p.rt;
     let ident = item.ident.clone();
     let name = &spec.name;
@@ -92,7 +116,7 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &Plan, p: &Paths<'_>) -> T
     let scopes = &spec.scope;
     let idempotent = spec.idempotent;
     let pagination = pagination(spec, rt);
-    let types = types::types_module(spec, p);
+    let types = types::types_module(spec, p, &settings.shared, &settings.shared_module);
     let list_impl = list_method_impl(spec, &ident, p);
     let errors = errors::error_enum(spec, &ident, rt);
 

@@ -11,7 +11,12 @@ use crate::spec::{EnumDef, EnumRepr, Spec, StructDef, TypeDef};
 use crate::ty::TypeExpr;
 
 /// The module with the spec's named types (nothing when it has none).
-pub(super) fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
+pub(super) fn types_module(
+    spec: &Spec,
+    p: &Paths<'_>,
+    shared: &std::collections::BTreeMap<String, String>,
+    shared_module: &str,
+) -> TokenStream {
     let Some(m) = p.types_mod else {
         return TokenStream::new();
     };
@@ -22,19 +27,22 @@ pub(super) fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
     };
     let defs = spec.types.iter().map(|(name, def)| {
         let id = Ident::new(name, Span::call_site());
-        let doc = format!(" `{name}` of [`{}`]({}).", spec.name, spec.docs_url());
-        match def {
-            TypeDef::Struct(s) => struct_def(&id, &doc, s, &inner),
-            TypeDef::Enum(e) => enum_def(&id, &doc, e, inner.rt),
-            TypeDef::Newtype(t) => newtype_def(&id, &doc, t, &inner),
-            TypeDef::Map(md) => {
-                let v = rust_type(&md.value, &inner);
-                quote! {
-                    #[doc = #doc]
-                    pub type #id = ::std::collections::BTreeMap<::std::string::String, #v>;
-                }
-            }
+        if let Some(ident) = shared.get(name) {
+            let doc = format!(
+                " `{name}` of [`{}`]({}), shared with the crate's other bindings.",
+                spec.name,
+                spec.docs_url()
+            );
+            let shared_id = Ident::new(ident, Span::call_site());
+            let module = Ident::new(shared_module, Span::call_site());
+            return if *ident == *name {
+                quote! { #[doc = #doc] pub use super::#module::#id; }
+            } else {
+                quote! { #[doc = #doc] pub use super::#module::#shared_id as #id; }
+            };
         }
+        let doc = format!(" `{name}` of [`{}`]({}).", spec.name, spec.docs_url());
+        type_def(&id, &doc, def, &inner)
     });
     let mod_doc = format!(" Named types of [`{}`]({}).", spec.name, spec.docs_url());
     quote! {
@@ -44,6 +52,47 @@ pub(super) fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
             #[allow(unused_imports)]
             use super::*;
             #(#defs)*
+        }
+    }
+}
+
+/// The module of the types a whole crate shares.
+pub(super) fn shared_module(
+    types: &std::collections::BTreeMap<String, TypeDef>,
+    rt: &syn::Path,
+    module: &str,
+) -> TokenStream {
+    let module = Ident::new(module, Span::call_site());
+    let inner = Paths {
+        rt,
+        types_mod: None,
+    };
+    let defs = types.iter().map(|(name, def)| {
+        let id = Ident::new(name, Span::call_site());
+        let doc = format!(" `{name}`, the same in every binding of this crate that uses it.");
+        type_def(&id, &doc, def, &inner)
+    });
+    quote! {
+        /// Named types that several bindings of this crate share (one `Deal` for
+        /// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+        #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+        pub mod #module {
+            #(#defs)*
+        }
+    }
+}
+
+fn type_def(id: &Ident, doc: &str, def: &TypeDef, inner: &Paths<'_>) -> TokenStream {
+    match def {
+        TypeDef::Struct(s) => struct_def(id, doc, s, inner),
+        TypeDef::Enum(e) => enum_def(id, doc, e, inner.rt),
+        TypeDef::Newtype(t) => newtype_def(id, doc, t, inner),
+        TypeDef::Map(md) => {
+            let v = rust_type(&md.value, inner);
+            quote! {
+                #[doc = #doc]
+                pub type #id = ::std::collections::BTreeMap<::std::string::String, #v>;
+            }
         }
     }
 }

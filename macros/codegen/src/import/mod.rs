@@ -7,6 +7,7 @@
 
 mod datatypes;
 mod emit;
+mod entities;
 pub mod page;
 mod table;
 mod yfm;
@@ -122,6 +123,15 @@ pub fn explain(class: &str) -> Option<&'static str> {
         "object-from-linked-page" => {
             "an object whose fields another page's table documents (`[task](./fields.md)`): typed from that table"
         }
+        "entity-record" => {
+            "a result record named by the entity its methods are about (`Deal`, `Task`)"
+        }
+        "entity-unified" => {
+            "an entity's record given the fields every method of the entity documents, so they return one type"
+        }
+        "entity-not-unified" => {
+            "an entity whose methods keep their own records: one type for all would fail a page's example"
+        }
         "fields-by-convention" => {
             "a `*.fields` page without an example response: its result is the field descriptions by name, as every `*.fields` method returns them"
         }
@@ -236,8 +246,21 @@ pub fn spec_path(name: &str, api: &str) -> PathBuf {
 /// Imports every method page of `docs`; `overrides` holds curated corrections.
 pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Imported {
     let mut out = Imported::default();
+    let mut pages = read_pages(docs, &mut out.report);
+    entities::unify(&mut pages, &mut out.report, &|rel, page| {
+        decodes_examples(rel, page, commit)
+    });
+    for (rel, page) in pages {
+        emit_page(&rel, &page, overrides, commit, &mut out);
+    }
+    out
+}
+
+/// Every method page of the docs, read (the first page of a method when two document it).
+fn read_pages(docs: &Path, report: &mut Report) -> Vec<(String, page::MethodPage)> {
     let mut seen: BTreeMap<(String, &'static str), String> = BTreeMap::new();
     let data_types = datatypes::DataTypes::read(docs);
+    let mut pages = Vec::new();
     for sub in ["api-reference", "settings"] {
         for file in markdown_files(&docs.join(sub)) {
             let rel = file
@@ -246,23 +269,21 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
                 .to_string_lossy()
                 .replace('\\', "/");
             let Ok(src) = std::fs::read_to_string(&file) else {
-                out.report.failures.push((rel, "unreadable".into()));
+                report.failures.push((rel, "unreadable".into()));
                 continue;
             };
             let linked = |p: &str| std::fs::read_to_string(docs.join(p)).ok();
-            let (kind, mut page) = page::read_with(&rel, &src, &linked);
-            if let Some(p) = &mut page {
-                p.resolve_references(&data_types);
-            }
-            *out.report.pages.entry(kind).or_default() += 1;
-            let Some(page) = page else { continue };
-            out.report.method_pages += 1;
+            let (kind, page) = page::read_with(&rel, &src, &linked);
+            *report.pages.entry(kind).or_default() += 1;
+            let Some(mut page) = page else { continue };
+            page.resolve_references(&data_types);
+            report.method_pages += 1;
             for w in &page.warnings {
-                out.report.warn(w.class, &rel, w.line, &w.detail);
+                report.warn(w.class, &rel, w.line, &w.detail);
             }
             let key = (page.name.clone(), page.api);
             if let Some(first) = seen.get(&key) {
-                out.report.warn(
+                report.warn(
                     "same-method-twice",
                     &rel,
                     1,
@@ -271,38 +292,61 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
                 continue;
             }
             seen.insert(key, rel.clone());
-            let path = spec_path(&page.name, page.api);
-            let mut text = emit::spec_toml(&page, &rel, commit);
-            if let Some(dir) = overrides {
-                match apply_override(&dir.join(&path), &path, &text) {
-                    Ok(Some(t)) => text = t,
-                    Ok(None) => {}
-                    Err(e) => {
-                        out.report
-                            .failures
-                            .push((rel.clone(), format!("override: {e}")));
-                        continue;
-                    }
-                }
-            }
-            match crate::load_str(&path, &text) {
-                Ok(spec) => {
-                    weigh_examples(&spec, &page.examples, &rel, &mut out.report.examples);
-                    out.report.imported += 1;
-                    out.files.insert(path, text);
-                }
-                Err(e) => {
-                    let first = e
-                        .diagnostics
-                        .first()
-                        .map(|d| d.message.clone())
-                        .unwrap_or_default();
-                    out.report.failures.push((rel, first));
-                }
+            pages.push((rel, page));
+        }
+    }
+    pages
+}
+
+/// The spec of one page, with its override, checked and weighed against its examples.
+fn emit_page(
+    rel: &str,
+    page: &page::MethodPage,
+    overrides: Option<&Path>,
+    commit: &str,
+    out: &mut Imported,
+) {
+    let path = spec_path(&page.name, page.api);
+    let mut text = emit::spec_toml(page, rel, commit);
+    if let Some(dir) = overrides {
+        match apply_override(&dir.join(&path), &path, &text) {
+            Ok(Some(t)) => text = t,
+            Ok(None) => {}
+            Err(e) => {
+                out.report
+                    .failures
+                    .push((rel.to_string(), format!("override: {e}")));
+                return;
             }
         }
     }
-    out
+    match crate::load_str(&path, &text) {
+        Ok(spec) => {
+            weigh_examples(&spec, &page.examples, rel, &mut out.report.examples);
+            out.report.imported += 1;
+            out.files.insert(path, text);
+        }
+        Err(e) => {
+            let first = e
+                .diagnostics
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or_default();
+            out.report.failures.push((rel.to_string(), first));
+        }
+    }
+}
+
+/// Whether the page's spec (without its override) decodes every example response.
+fn decodes_examples(rel: &str, page: &page::MethodPage, commit: &str) -> bool {
+    let path = spec_path(&page.name, page.api);
+    let Ok(spec) = crate::load_str(&path, &emit::spec_toml(page, rel, commit)) else {
+        return false;
+    };
+    page.examples
+        .results()
+        .iter()
+        .all(|x| crate::conform::result(&spec, &x.body["result"]).is_empty())
 }
 
 /// Runs the page's examples through the spec (spec level; see [`crate::conform`]).

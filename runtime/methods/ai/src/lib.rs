@@ -134,7 +134,7 @@ impl ::b24_core::__private::Method for EngineList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<engine_list::Result>;
+    type Output = ::std::vec::Vec<engine_list::Engine>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -149,7 +149,7 @@ impl ::b24_core::__private::Method for EngineList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for EngineList {
-    type Item = engine_list::Result;
+    type Item = engine_list::Engine;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -184,7 +184,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EngineListError 
 pub mod engine_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`ai.engine.list`](https://apidocs.bitrix24.com/api-reference/ai/ai-engine-list.html).
+    /// `Engine` of [`ai.engine.list`](https://apidocs.bitrix24.com/api-reference/ai/ai-engine-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -193,7 +193,7 @@ pub mod engine_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Engine {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -262,14 +262,14 @@ pub mod engine_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Engine {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Engine {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -308,7 +308,7 @@ pub mod engine_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Engine {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

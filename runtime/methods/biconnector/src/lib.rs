@@ -8,6 +8,1528 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Connection`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Connection {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateUpdate`: `datetime`.
+        #[serde(
+            rename = "dateUpdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `createdById`: `int`.
+        #[serde(
+            rename = "createdById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `updatedById`: `int`.
+        #[serde(
+            rename = "updatedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Connection {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Connection {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "type",
+                    "code",
+                    "title",
+                    "description",
+                    "active",
+                    "dateCreate",
+                    "dateUpdate",
+                    "createdById",
+                    "updatedById",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "dateCreate",
+                )?,
+                date_update: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "dateUpdate",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "createdById",
+                )?,
+                updated_by_id: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "updatedById",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Connection {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "dateUpdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "createdById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by_id,
+                &::std::format!("{}.{}", field, "updatedById"),
+                problems,
+            );
+        }
+    }
+    /// `Connector`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Connector {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `logo`: `string`.
+        #[serde(
+            rename = "logo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `urlCheck`: `string`.
+        #[serde(
+            rename = "urlCheck",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_check: ::std::option::Option<::std::string::String>,
+        /// `settings`: `Settings[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
+        /// `urlData`: `string`.
+        #[serde(
+            rename = "urlData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_data: ::std::option::Option<::std::string::String>,
+        /// `urlTableList`: `string`.
+        #[serde(
+            rename = "urlTableList",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_table_list: ::std::option::Option<::std::string::String>,
+        /// `urlTableDescription`: `string`.
+        #[serde(
+            rename = "urlTableDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_table_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Connector {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Connector {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "dateCreate",
+                    "logo",
+                    "description",
+                    "sort",
+                    "urlCheck",
+                    "settings",
+                    "urlData",
+                    "urlTableList",
+                    "urlTableDescription",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "dateCreate",
+                )?,
+                logo: ::b24_core::__private::wire::field_at(slot_3, "logo")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
+                url_check: ::b24_core::__private::wire::field_at(slot_6, "urlCheck")?,
+                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
+                url_data: ::b24_core::__private::wire::field_at(slot_8, "urlData")?,
+                url_table_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "urlTableList",
+                )?,
+                url_table_description: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "urlTableDescription",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Connector {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.logo,
+                &::std::format!("{}.{}", field, "logo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_check,
+                &::std::format!("{}.{}", field, "urlCheck"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_data,
+                &::std::format!("{}.{}", field, "urlData"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_table_list,
+                &::std::format!("{}.{}", field, "urlTableList"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_table_description,
+                &::std::format!("{}.{}", field, "urlTableDescription"),
+                problems,
+            );
+        }
+    }
+    /// `Dataset`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Dataset {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `externalCode`: `string`.
+        #[serde(
+            rename = "externalCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_code: ::std::option::Option<::std::string::String>,
+        /// `externalName`: `string`.
+        #[serde(
+            rename = "externalName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_name: ::std::option::Option<::std::string::String>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateUpdate`: `datetime`.
+        #[serde(
+            rename = "dateUpdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `createdById`: `int`.
+        #[serde(
+            rename = "createdById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `updatedById`: `int`.
+        #[serde(
+            rename = "updatedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by_id: ::std::option::Option<i64>,
+        /// `externalId`: `int`.
+        #[serde(
+            rename = "externalId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<i64>,
+        /// `fields`: `Fields[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Dataset {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Dataset {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "type",
+                    "name",
+                    "description",
+                    "externalCode",
+                    "externalName",
+                    "dateCreate",
+                    "dateUpdate",
+                    "createdById",
+                    "updatedById",
+                    "externalId",
+                    "fields",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                external_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "externalCode",
+                )?,
+                external_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "externalName",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "dateCreate",
+                )?,
+                date_update: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "dateUpdate",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "createdById",
+                )?,
+                updated_by_id: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "updatedById",
+                )?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "externalId",
+                )?,
+                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Dataset {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_code,
+                &::std::format!("{}.{}", field, "externalCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_name,
+                &::std::format!("{}.{}", field, "externalName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_update,
+                &::std::format!("{}.{}", field, "dateUpdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "createdById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by_id,
+                &::std::format!("{}.{}", field, "updatedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "externalId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `datasetId`: `int`.
+        #[serde(
+            rename = "datasetId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dataset_id: ::std::option::Option<i64>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `externalCode`: `string`.
+        #[serde(
+            rename = "externalCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_code: ::std::option::Option<::std::string::String>,
+        /// `visible`: `bool`.
+        #[serde(
+            rename = "visible",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visible: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "datasetId", "type", "name", "externalCode", "visible"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                dataset_id: ::b24_core::__private::wire::field_at(slot_1, "datasetId")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                external_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "externalCode",
+                )?,
+                visible: ::b24_core::__private::wire::field_at(slot_5, "visible")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dataset_id,
+                &::std::format!("{}.{}", field, "datasetId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_code,
+                &::std::format!("{}.{}", field, "externalCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.visible,
+                &::std::format!("{}.{}", field, "visible"),
+                problems,
+            );
+        }
+    }
+    /// `Fields2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isRequired`: `bool`.
+        #[serde(
+            rename = "isRequired",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_required: ::std::option::Option<bool>,
+        /// `isReadOnly`: `bool`.
+        #[serde(
+            rename = "isReadOnly",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_only: ::std::option::Option<bool>,
+        /// `isImmutable`: `any`.
+        #[serde(
+            rename = "isImmutable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_immutable: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `isMultiple`: `any`.
+        #[serde(
+            rename = "isMultiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "title",
+                    "type",
+                    "isRequired",
+                    "isReadOnly",
+                    "isImmutable",
+                    "isMultiple",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                is_required: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "isRequired",
+                )?,
+                is_read_only: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "isReadOnly",
+                )?,
+                is_immutable: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isImmutable",
+                )?,
+                is_multiple: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isMultiple",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_required,
+                &::std::format!("{}.{}", field, "isRequired"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_read_only,
+                &::std::format!("{}.{}", field, "isReadOnly"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_immutable,
+                &::std::format!("{}.{}", field, "isImmutable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_multiple,
+                &::std::format!("{}.{}", field, "isMultiple"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `Fields2[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Settings`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "code", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Settings2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings2 {
+        /// `select`: `string[]`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `login`: `string`.
+        #[serde(
+            rename = "login",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::std::string::String>,
+        /// `password`: `string`.
+        #[serde(
+            rename = "password",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "page", "login", "password"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                page: ::b24_core::__private::wire::field_at(slot_3, "page")?,
+                login: ::b24_core::__private::wire::field_at(slot_4, "login")?,
+                password: ::b24_core::__private::wire::field_at(slot_5, "password")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "login"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.password,
+                &::std::format!("{}.{}", field, "password"),
+                problems,
+            );
+        }
+    }
+    /// `Settings3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings3 {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "name", "type", "value", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
+                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Source`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Source {
+        /// `connection`: `Connection`.
+        #[serde(
+            rename = "connection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connection: ::std::option::Option<Connection>,
+        /// `connectorId`: `int`.
+        #[serde(
+            rename = "connectorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector_id: ::std::option::Option<i64>,
+        /// `settings`: `Settings[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Source {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Source {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "connection",
+                    "connectorId",
+                    "settings",
+                    "id",
+                    "title",
+                    "active",
+                    "dateCreate",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
+                connector_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "connectorId",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "dateCreate",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Source {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.connection,
+                &::std::format!("{}.{}", field, "connection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector_id,
+                &::std::format!("{}.{}", field, "connectorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
+                problems,
+            );
+        }
+    }
+}
 /// [`biconnector.connector.add`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html) (REST v2)
 ///
 /// Scope: `biconnector`.
@@ -327,64 +1849,8 @@ pub mod connector_add {
             );
         }
     }
-    /// `Result` of [`biconnector.connector.add`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`biconnector.connector.add`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`biconnector.connector.delete`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-delete.html) (REST v2)
 ///
@@ -628,208 +2094,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorFieldsE
 pub mod connector_fields {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields2` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields2 {
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `any`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `isMultiple`: `any`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isMultiple",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-        }
-    }
-    /// `Result2` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result2 {
-        /// `fields`: `Fields2[]`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Fields2` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2;
+    /// `Result2` of [`biconnector.connector.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2;
 }
 /// [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html) (REST v2)
 ///
@@ -959,219 +2227,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorGetErro
 pub mod connector_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `dateCreate`: `datetime`.
-        #[serde(
-            rename = "dateCreate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `logo`: `string`.
-        #[serde(
-            rename = "logo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub logo: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `urlCheck`: `string`.
-        #[serde(
-            rename = "urlCheck",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_check: ::std::option::Option<::std::string::String>,
-        /// `settings`: `Settings[]`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
-        /// `urlData`: `string`.
-        #[serde(
-            rename = "urlData",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_data: ::std::option::Option<::std::string::String>,
-        /// `urlTableList`: `string`.
-        #[serde(
-            rename = "urlTableList",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_table_list: ::std::option::Option<::std::string::String>,
-        /// `urlTableDescription`: `string`.
-        #[serde(
-            rename = "urlTableDescription",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_table_description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "dateCreate",
-                    "logo",
-                    "description",
-                    "sort",
-                    "urlCheck",
-                    "settings",
-                    "urlData",
-                    "urlTableList",
-                    "urlTableDescription",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreate",
-                )?,
-                logo: ::b24_core::__private::wire::field_at(slot_3, "logo")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
-                url_check: ::b24_core::__private::wire::field_at(slot_6, "urlCheck")?,
-                settings: ::b24_core::__private::wire::field_at(slot_7, "settings")?,
-                url_data: ::b24_core::__private::wire::field_at(slot_8, "urlData")?,
-                url_table_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "urlTableList",
-                )?,
-                url_table_description: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "urlTableDescription",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "dateCreate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.logo,
-                &::std::format!("{}.{}", field, "logo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_check,
-                &::std::format!("{}.{}", field, "urlCheck"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_data,
-                &::std::format!("{}.{}", field, "urlData"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_table_list,
-                &::std::format!("{}.{}", field, "urlTableList"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_table_description,
-                &::std::format!("{}.{}", field, "urlTableDescription"),
-                problems,
-            );
-        }
-    }
+    /// `Connector` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Connector;
     /// `Result` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1182,13 +2239,13 @@ pub mod connector_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Connector`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Connector>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1230,90 +2287,8 @@ pub mod connector_get {
             );
         }
     }
-    /// `Settings` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "code", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`biconnector.connector.get`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html) (REST v2)
 ///
@@ -1477,7 +2452,7 @@ impl ::b24_core::__private::Method for ConnectorList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<connector_list::Result>;
+    type Output = ::std::vec::Vec<connector_list::Connector>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1494,7 +2469,7 @@ impl ::b24_core::__private::Method for ConnectorList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ConnectorList {
-    type Item = connector_list::Result;
+    type Item = connector_list::Connector;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1556,106 +2531,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorListErr
 pub mod connector_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `urlCheck`: `string`.
-        #[serde(
-            rename = "urlCheck",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_check: ::std::option::Option<::std::string::String>,
-        /// `dateCreate`: `datetime`.
-        #[serde(
-            rename = "dateCreate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "title", "urlCheck", "dateCreate"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                url_check: ::b24_core::__private::wire::field_at(slot_2, "urlCheck")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dateCreate",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_check,
-                &::std::format!("{}.{}", field, "urlCheck"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "dateCreate"),
-                problems,
-            );
-        }
-    }
+    /// `Connector` of [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Connector;
+    /// `Settings` of [`biconnector.connector.list`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`biconnector.connector.update`](https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-update.html) (REST v2)
 ///
@@ -2310,64 +3189,8 @@ pub mod dataset_add {
             );
         }
     }
-    /// `Result` of [`biconnector.dataset.add`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`biconnector.dataset.add`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`biconnector.dataset.delete`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-delete.html) (REST v2)
 ///
@@ -2604,208 +3427,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetFieldsErr
 pub mod dataset_fields {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields2` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields2 {
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `any`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `isMultiple`: `any`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isMultiple",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-        }
-    }
-    /// `Result2` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result2 {
-        /// `fields`: `Fields2[]`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Fields2` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2;
+    /// `Result2` of [`biconnector.dataset.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2;
 }
 /// [`biconnector.dataset.fields.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html) (REST v2)
 ///
@@ -3316,371 +3941,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetGetError 
 pub mod dataset_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `datasetId`: `int`.
-        #[serde(
-            rename = "datasetId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dataset_id: ::std::option::Option<i64>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `externalCode`: `string`.
-        #[serde(
-            rename = "externalCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_code: ::std::option::Option<::std::string::String>,
-        /// `visible`: `bool`.
-        #[serde(
-            rename = "visible",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub visible: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "datasetId", "type", "name", "externalCode", "visible"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                dataset_id: ::b24_core::__private::wire::field_at(slot_1, "datasetId")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                external_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "externalCode",
-                )?,
-                visible: ::b24_core::__private::wire::field_at(slot_5, "visible")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dataset_id,
-                &::std::format!("{}.{}", field, "datasetId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_code,
-                &::std::format!("{}.{}", field, "externalCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.visible,
-                &::std::format!("{}.{}", field, "visible"),
-                problems,
-            );
-        }
-    }
-    /// `Item` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `externalCode`: `string`.
-        #[serde(
-            rename = "externalCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_code: ::std::option::Option<::std::string::String>,
-        /// `externalName`: `string`.
-        #[serde(
-            rename = "externalName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_name: ::std::option::Option<::std::string::String>,
-        /// `dateCreate`: `datetime`.
-        #[serde(
-            rename = "dateCreate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateUpdate`: `datetime`.
-        #[serde(
-            rename = "dateUpdate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `createdById`: `int`.
-        #[serde(
-            rename = "createdById",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `updatedById`: `int`.
-        #[serde(
-            rename = "updatedById",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by_id: ::std::option::Option<i64>,
-        /// `externalId`: `int`.
-        #[serde(
-            rename = "externalId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<i64>,
-        /// `fields`: `Fields[]`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "type",
-                    "name",
-                    "description",
-                    "externalCode",
-                    "externalName",
-                    "dateCreate",
-                    "dateUpdate",
-                    "createdById",
-                    "updatedById",
-                    "externalId",
-                    "fields",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                external_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "externalCode",
-                )?,
-                external_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "externalName",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateUpdate",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "createdById",
-                )?,
-                updated_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "updatedById",
-                )?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "externalId",
-                )?,
-                fields: ::b24_core::__private::wire::field_at(slot_11, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_code,
-                &::std::format!("{}.{}", field, "externalCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_name,
-                &::std::format!("{}.{}", field, "externalName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "dateCreate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "dateUpdate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "createdById"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by_id,
-                &::std::format!("{}.{}", field, "updatedById"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_id,
-                &::std::format!("{}.{}", field, "externalId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Dataset` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Dataset;
+    /// `Fields` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
     /// `Result` of [`biconnector.dataset.get`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3691,13 +3955,13 @@ pub mod dataset_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Dataset`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Dataset>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -3902,7 +4166,7 @@ impl ::b24_core::__private::Method for DatasetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<dataset_list::Result>;
+    type Output = ::std::vec::Vec<dataset_list::Dataset>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3919,7 +4183,7 @@ impl ::b24_core::__private::Method for DatasetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for DatasetList {
-    type Item = dataset_list::Result;
+    type Item = dataset_list::Dataset;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3978,93 +4242,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetListError
 pub mod dataset_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`biconnector.dataset.list`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-        }
-    }
+    /// `Dataset` of [`biconnector.dataset.list`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Dataset;
+    /// `Fields` of [`biconnector.dataset.list`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
 }
 /// [`biconnector.dataset.update`](https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-update.html) (REST v2)
 ///
@@ -4539,197 +4720,10 @@ pub mod source_add {
             );
         }
     }
-    /// `Result` of [`biconnector.source.add`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`biconnector.source.add`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `select`: `string[]`.
-        #[serde(
-            rename = "select",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
-        #[serde(
-            rename = "filter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `order`: `map<any>`.
-        #[serde(
-            rename = "order",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `login`: `string`.
-        #[serde(
-            rename = "login",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub login: ::std::option::Option<::std::string::String>,
-        /// `password`: `string`.
-        #[serde(
-            rename = "password",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub password: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "page", "login", "password"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                page: ::b24_core::__private::wire::field_at(slot_3, "page")?,
-                login: ::b24_core::__private::wire::field_at(slot_4, "login")?,
-                password: ::b24_core::__private::wire::field_at(slot_5, "password")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.select,
-                &::std::format!("{}.{}", field, "select"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "filter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "order"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.login,
-                &::std::format!("{}.{}", field, "login"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.password,
-                &::std::format!("{}.{}", field, "password"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`biconnector.source.add`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
+    /// `Settings` of [`biconnector.source.add`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings2 as Settings;
 }
 /// [`biconnector.source.delete`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-delete.html) (REST v2)
 ///
@@ -4969,208 +4963,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceFieldsErro
 pub mod source_fields {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields2` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields2 {
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isRequired`: `bool`.
-        #[serde(
-            rename = "isRequired",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_required: ::std::option::Option<bool>,
-        /// `isReadOnly`: `bool`.
-        #[serde(
-            rename = "isReadOnly",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_read_only: ::std::option::Option<bool>,
-        /// `isImmutable`: `any`.
-        #[serde(
-            rename = "isImmutable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_immutable: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `isMultiple`: `any`.
-        #[serde(
-            rename = "isMultiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "title",
-                    "type",
-                    "isRequired",
-                    "isReadOnly",
-                    "isImmutable",
-                    "isMultiple",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                is_required: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "isRequired",
-                )?,
-                is_read_only: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "isReadOnly",
-                )?,
-                is_immutable: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isImmutable",
-                )?,
-                is_multiple: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isMultiple",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_required,
-                &::std::format!("{}.{}", field, "isRequired"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_read_only,
-                &::std::format!("{}.{}", field, "isReadOnly"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_immutable,
-                &::std::format!("{}.{}", field, "isImmutable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_multiple,
-                &::std::format!("{}.{}", field, "isMultiple"),
-                problems,
-            );
-        }
-    }
-    /// `Result2` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result2 {
-        /// `fields`: `Fields2[]`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<::std::vec::Vec<Fields2>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Fields2` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2;
+    /// `Result2` of [`biconnector.source.fields`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2;
 }
 /// [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html) (REST v2)
 ///
@@ -5300,295 +5096,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceGetError {
 pub mod source_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Connection` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Connection {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `active`: `bool`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `dateCreate`: `datetime`.
-        #[serde(
-            rename = "dateCreate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateUpdate`: `datetime`.
-        #[serde(
-            rename = "dateUpdate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `createdById`: `int`.
-        #[serde(
-            rename = "createdById",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `updatedById`: `int`.
-        #[serde(
-            rename = "updatedById",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Connection {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Connection {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "type",
-                    "code",
-                    "title",
-                    "description",
-                    "active",
-                    "dateCreate",
-                    "dateUpdate",
-                    "createdById",
-                    "updatedById",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "dateCreate",
-                )?,
-                date_update: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "dateUpdate",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "createdById",
-                )?,
-                updated_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "updatedById",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Connection {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "dateCreate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "dateUpdate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "createdById"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by_id,
-                &::std::format!("{}.{}", field, "updatedById"),
-                problems,
-            );
-        }
-    }
-    /// `Item` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `connection`: `Connection`.
-        #[serde(
-            rename = "connection",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub connection: ::std::option::Option<Connection>,
-        /// `connectorId`: `int`.
-        #[serde(
-            rename = "connectorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub connector_id: ::std::option::Option<i64>,
-        /// `settings`: `Settings[]`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["connection", "connectorId", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
-                connector_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "connectorId",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.connection,
-                &::std::format!("{}.{}", field, "connection"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.connector_id,
-                &::std::format!("{}.{}", field, "connectorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-        }
-    }
+    /// `Connection` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Connection;
     /// `Result` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5599,13 +5108,13 @@ pub mod source_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Source`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Source>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5647,7 +5156,9 @@ pub mod source_get {
             );
         }
     }
-    /// `Settings` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
+    /// `Settings` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings3 as Settings;
+    /// `Source` of [`biconnector.source.get`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5656,35 +5167,28 @@ pub mod source_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `code`: `string`.
+    pub struct Source {
+        /// `connection`: `Connection`.
         #[serde(
-            rename = "code",
+            rename = "connection",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
+        pub connection: ::std::option::Option<Connection>,
+        /// `connectorId`: `int`.
         #[serde(
-            rename = "name",
+            rename = "connectorId",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
+        pub connector_id: ::std::option::Option<i64>,
+        /// `settings`: `Settings[]`.
         #[serde(
-            rename = "type",
+            rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
+        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -5692,6 +5196,27 @@ pub mod source_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `dateCreate`: `datetime`.
+        #[serde(
+            rename = "dateCreate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5699,60 +5224,86 @@ pub mod source_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Source {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Source {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
-                &["code", "name", "type", "value", "id"],
+                &[
+                    "connection",
+                    "connectorId",
+                    "settings",
+                    "id",
+                    "title",
+                    "active",
+                    "dateCreate",
+                ],
                 ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                value: ::b24_core::__private::wire::field_at(slot_3, "value")?,
-                id: ::b24_core::__private::wire::field_at(slot_4, "id")?,
+                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
+                connector_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "connectorId",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "dateCreate",
+                )?,
                 extra,
             })
         }
     }
-    impl ::b24_core::__private::Check for Settings {
+    impl ::b24_core::__private::Check for Source {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
+                &self.connection,
+                &::std::format!("{}.{}", field, "connection"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
+                &self.connector_id,
+                &::std::format!("{}.{}", field, "connectorId"),
                 problems,
             );
             ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
                 problems,
             );
             ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "dateCreate"),
                 problems,
             );
         }
@@ -5920,7 +5471,7 @@ impl ::b24_core::__private::Method for SourceList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<source_list::Result>;
+    type Output = ::std::vec::Vec<source_list::Source>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5937,7 +5488,7 @@ impl ::b24_core::__private::Method for SourceList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SourceList {
-    type Item = source_list::Result;
+    type Item = source_list::Source;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -5996,7 +5547,11 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceListError 
 pub mod source_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html).
+    /// `Connection` of [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Connection;
+    /// `Settings` of [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings3 as Settings;
+    /// `Source` of [`biconnector.source.list`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -6005,7 +5560,28 @@ pub mod source_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Source {
+        /// `connection`: `Connection`.
+        #[serde(
+            rename = "connection",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connection: ::std::option::Option<Connection>,
+        /// `connectorId`: `int`.
+        #[serde(
+            rename = "connectorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector_id: ::std::option::Option<i64>,
+        /// `settings`: `Settings[]`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<::std::vec::Vec<Settings>>,
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -6041,39 +5617,68 @@ pub mod source_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Source {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Source {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
                 obj,
-                &["id", "title", "active", "dateCreate"],
+                &[
+                    "connection",
+                    "connectorId",
+                    "settings",
+                    "id",
+                    "title",
+                    "active",
+                    "dateCreate",
+                ],
                 ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "active")?,
+                connection: ::b24_core::__private::wire::field_at(slot_0, "connection")?,
+                connector_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "connectorId",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_2, "settings")?,
+                id: ::b24_core::__private::wire::field_at(slot_3, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
                 date_create: ::b24_core::__private::wire::field_at(
-                    slot_3,
+                    slot_6,
                     "dateCreate",
                 )?,
                 extra,
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Source {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.connection,
+                &::std::format!("{}.{}", field, "connection"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector_id,
+                &::std::format!("{}.{}", field, "connectorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
             ::b24_core::__private::Check::check(
                 &self.id,
                 &::std::format!("{}.{}", field, "id"),
@@ -6361,137 +5966,6 @@ pub mod source_update {
             );
         }
     }
-    /// `Settings` of [`biconnector.source.update`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `select`: `string[]`.
-        #[serde(
-            rename = "select",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
-        #[serde(
-            rename = "filter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `order`: `map<any>`.
-        #[serde(
-            rename = "order",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `login`: `string`.
-        #[serde(
-            rename = "login",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub login: ::std::option::Option<::std::string::String>,
-        /// `password`: `string`.
-        #[serde(
-            rename = "password",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub password: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "page", "login", "password"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                page: ::b24_core::__private::wire::field_at(slot_3, "page")?,
-                login: ::b24_core::__private::wire::field_at(slot_4, "login")?,
-                password: ::b24_core::__private::wire::field_at(slot_5, "password")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.select,
-                &::std::format!("{}.{}", field, "select"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "filter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "order"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.login,
-                &::std::format!("{}.{}", field, "login"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.password,
-                &::std::format!("{}.{}", field, "password"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`biconnector.source.update`](https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings2 as Settings;
 }

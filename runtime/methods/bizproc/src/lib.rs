@@ -8,6 +8,394 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `HANDLER`: `string`.
+        #[serde(
+            rename = "HANDLER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub handler: ::std::option::Option<::std::string::String>,
+        /// `AUTH_USER_ID`: `int`.
+        #[serde(
+            rename = "AUTH_USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth_user_id: ::std::option::Option<i64>,
+        /// `USE_SUBSCRIPTION`: `yn`.
+        #[serde(
+            rename = "USE_SUBSCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `NAME`: `any`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DESCRIPTION`: `any`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PROPERTIES`: `Properties`.
+        #[serde(
+            rename = "PROPERTIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub properties: ::std::option::Option<Properties>,
+        /// `RETURN_PROPERTIES`: `map<any>`.
+        #[serde(
+            rename = "RETURN_PROPERTIES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_properties: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DOCUMENT_TYPE`: `any[]`.
+        #[serde(
+            rename = "DOCUMENT_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_type: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FILTER`: `map<any>`.
+        #[serde(
+            rename = "FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `USE_PLACEMENT`: `yn`.
+        #[serde(
+            rename = "USE_PLACEMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `PLACEMENT_HANDLER`: `string`.
+        #[serde(
+            rename = "PLACEMENT_HANDLER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub placement_handler: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "HANDLER",
+                    "AUTH_USER_ID",
+                    "USE_SUBSCRIPTION",
+                    "NAME",
+                    "DESCRIPTION",
+                    "PROPERTIES",
+                    "RETURN_PROPERTIES",
+                    "DOCUMENT_TYPE",
+                    "FILTER",
+                    "USE_PLACEMENT",
+                    "PLACEMENT_HANDLER",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
+                auth_user_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "AUTH_USER_ID",
+                )?,
+                use_subscription: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USE_SUBSCRIPTION",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DESCRIPTION",
+                )?,
+                properties: ::b24_core::__private::wire::field_at(slot_5, "PROPERTIES")?,
+                return_properties: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "RETURN_PROPERTIES",
+                )?,
+                document_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DOCUMENT_TYPE",
+                )?,
+                filter: ::b24_core::__private::wire::field_at(slot_8, "FILTER")?,
+                use_placement: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "USE_PLACEMENT",
+                )?,
+                placement_handler: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "PLACEMENT_HANDLER",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.handler,
+                &::std::format!("{}.{}", field, "HANDLER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auth_user_id,
+                &::std::format!("{}.{}", field, "AUTH_USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_subscription,
+                &::std::format!("{}.{}", field, "USE_SUBSCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.properties,
+                &::std::format!("{}.{}", field, "PROPERTIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.return_properties,
+                &::std::format!("{}.{}", field, "RETURN_PROPERTIES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_type,
+                &::std::format!("{}.{}", field, "DOCUMENT_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_placement,
+                &::std::format!("{}.{}", field, "USE_PLACEMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.placement_handler,
+                &::std::format!("{}.{}", field, "PLACEMENT_HANDLER"),
+                problems,
+            );
+        }
+    }
+    /// `Properties`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Properties {
+        /// `Name`: `any`.
+        #[serde(
+            rename = "Name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Description`: `any`.
+        #[serde(
+            rename = "Description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Type`: `string`.
+        #[serde(
+            rename = "Type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `Options`: `any[]`.
+        #[serde(
+            rename = "Options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `Required`: `yn`.
+        #[serde(
+            rename = "Required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `Multiple`: `yn`.
+        #[serde(
+            rename = "Multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `Default`: `any`.
+        #[serde(
+            rename = "Default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Properties {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "Name",
+                    "Description",
+                    "Type",
+                    "Options",
+                    "Required",
+                    "Multiple",
+                    "Default",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "Description",
+                )?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "Type")?,
+                options: ::b24_core::__private::wire::field_at(slot_3, "Options")?,
+                required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
+                default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "Name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "Description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "Type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "Options"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "Required"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "Multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "Default"),
+                problems,
+            );
+        }
+    }
+}
 /// [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html) (REST v2)
 ///
 /// Scope: `bizproc`.
@@ -1244,389 +1632,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityUpdateEr
 pub mod activity_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`bizproc.activity.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `HANDLER`: `string`.
-        #[serde(
-            rename = "HANDLER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub handler: ::std::option::Option<::std::string::String>,
-        /// `AUTH_USER_ID`: `int`.
-        #[serde(
-            rename = "AUTH_USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auth_user_id: ::std::option::Option<i64>,
-        /// `USE_SUBSCRIPTION`: `yn`.
-        #[serde(
-            rename = "USE_SUBSCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `NAME`: `any`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DESCRIPTION`: `any`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PROPERTIES`: `Properties`.
-        #[serde(
-            rename = "PROPERTIES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub properties: ::std::option::Option<Properties>,
-        /// `RETURN_PROPERTIES`: `map<any>`.
-        #[serde(
-            rename = "RETURN_PROPERTIES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_properties: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DOCUMENT_TYPE`: `any[]`.
-        #[serde(
-            rename = "DOCUMENT_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_type: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `FILTER`: `map<any>`.
-        #[serde(
-            rename = "FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `USE_PLACEMENT`: `yn`.
-        #[serde(
-            rename = "USE_PLACEMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PLACEMENT_HANDLER`: `string`.
-        #[serde(
-            rename = "PLACEMENT_HANDLER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub placement_handler: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "HANDLER",
-                    "AUTH_USER_ID",
-                    "USE_SUBSCRIPTION",
-                    "NAME",
-                    "DESCRIPTION",
-                    "PROPERTIES",
-                    "RETURN_PROPERTIES",
-                    "DOCUMENT_TYPE",
-                    "FILTER",
-                    "USE_PLACEMENT",
-                    "PLACEMENT_HANDLER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
-                auth_user_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "AUTH_USER_ID",
-                )?,
-                use_subscription: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_SUBSCRIPTION",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DESCRIPTION",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(slot_5, "PROPERTIES")?,
-                return_properties: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "RETURN_PROPERTIES",
-                )?,
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DOCUMENT_TYPE",
-                )?,
-                filter: ::b24_core::__private::wire::field_at(slot_8, "FILTER")?,
-                use_placement: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "USE_PLACEMENT",
-                )?,
-                placement_handler: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PLACEMENT_HANDLER",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.handler,
-                &::std::format!("{}.{}", field, "HANDLER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auth_user_id,
-                &::std::format!("{}.{}", field, "AUTH_USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_subscription,
-                &::std::format!("{}.{}", field, "USE_SUBSCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.properties,
-                &::std::format!("{}.{}", field, "PROPERTIES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.return_properties,
-                &::std::format!("{}.{}", field, "RETURN_PROPERTIES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.document_type,
-                &::std::format!("{}.{}", field, "DOCUMENT_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_placement,
-                &::std::format!("{}.{}", field, "USE_PLACEMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.placement_handler,
-                &::std::format!("{}.{}", field, "PLACEMENT_HANDLER"),
-                problems,
-            );
-        }
-    }
-    /// `Properties` of [`bizproc.activity.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Properties {
-        /// `Name`: `any`.
-        #[serde(
-            rename = "Name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Description`: `any`.
-        #[serde(
-            rename = "Description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Type`: `string`.
-        #[serde(
-            rename = "Type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `Options`: `any[]`.
-        #[serde(
-            rename = "Options",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `Required`: `yn`.
-        #[serde(
-            rename = "Required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Multiple`: `yn`.
-        #[serde(
-            rename = "Multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Default`: `any`.
-        #[serde(
-            rename = "Default",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "Name",
-                    "Description",
-                    "Type",
-                    "Options",
-                    "Required",
-                    "Multiple",
-                    "Default",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "Description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "Type")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "Options")?,
-                required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
-                default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Properties {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "Name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "Description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "Type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "Options"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "Required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "Multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default,
-                &::std::format!("{}.{}", field, "Default"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`bizproc.activity.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
+    /// `Properties` of [`bizproc.activity.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Properties;
 }
 /// [`bizproc.event.send`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html) (REST v2)
 ///
@@ -3145,389 +3154,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotUpdateError
 pub mod robot_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`bizproc.robot.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `HANDLER`: `string`.
-        #[serde(
-            rename = "HANDLER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub handler: ::std::option::Option<::std::string::String>,
-        /// `AUTH_USER_ID`: `int`.
-        #[serde(
-            rename = "AUTH_USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auth_user_id: ::std::option::Option<i64>,
-        /// `USE_SUBSCRIPTION`: `yn`.
-        #[serde(
-            rename = "USE_SUBSCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `NAME`: `any`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DESCRIPTION`: `any`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PROPERTIES`: `Properties`.
-        #[serde(
-            rename = "PROPERTIES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub properties: ::std::option::Option<Properties>,
-        /// `RETURN_PROPERTIES`: `map<any>`.
-        #[serde(
-            rename = "RETURN_PROPERTIES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_properties: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DOCUMENT_TYPE`: `any[]`.
-        #[serde(
-            rename = "DOCUMENT_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_type: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `FILTER`: `map<any>`.
-        #[serde(
-            rename = "FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `USE_PLACEMENT`: `yn`.
-        #[serde(
-            rename = "USE_PLACEMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PLACEMENT_HANDLER`: `string`.
-        #[serde(
-            rename = "PLACEMENT_HANDLER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub placement_handler: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "HANDLER",
-                    "AUTH_USER_ID",
-                    "USE_SUBSCRIPTION",
-                    "NAME",
-                    "DESCRIPTION",
-                    "PROPERTIES",
-                    "RETURN_PROPERTIES",
-                    "DOCUMENT_TYPE",
-                    "FILTER",
-                    "USE_PLACEMENT",
-                    "PLACEMENT_HANDLER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                handler: ::b24_core::__private::wire::field_at(slot_0, "HANDLER")?,
-                auth_user_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "AUTH_USER_ID",
-                )?,
-                use_subscription: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USE_SUBSCRIPTION",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DESCRIPTION",
-                )?,
-                properties: ::b24_core::__private::wire::field_at(slot_5, "PROPERTIES")?,
-                return_properties: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "RETURN_PROPERTIES",
-                )?,
-                document_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DOCUMENT_TYPE",
-                )?,
-                filter: ::b24_core::__private::wire::field_at(slot_8, "FILTER")?,
-                use_placement: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "USE_PLACEMENT",
-                )?,
-                placement_handler: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "PLACEMENT_HANDLER",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.handler,
-                &::std::format!("{}.{}", field, "HANDLER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auth_user_id,
-                &::std::format!("{}.{}", field, "AUTH_USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_subscription,
-                &::std::format!("{}.{}", field, "USE_SUBSCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.properties,
-                &::std::format!("{}.{}", field, "PROPERTIES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.return_properties,
-                &::std::format!("{}.{}", field, "RETURN_PROPERTIES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.document_type,
-                &::std::format!("{}.{}", field, "DOCUMENT_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_placement,
-                &::std::format!("{}.{}", field, "USE_PLACEMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.placement_handler,
-                &::std::format!("{}.{}", field, "PLACEMENT_HANDLER"),
-                problems,
-            );
-        }
-    }
-    /// `Properties` of [`bizproc.robot.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Properties {
-        /// `Name`: `any`.
-        #[serde(
-            rename = "Name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Description`: `any`.
-        #[serde(
-            rename = "Description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Type`: `string`.
-        #[serde(
-            rename = "Type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `Options`: `any[]`.
-        #[serde(
-            rename = "Options",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `Required`: `yn`.
-        #[serde(
-            rename = "Required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Multiple`: `yn`.
-        #[serde(
-            rename = "Multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `Default`: `any`.
-        #[serde(
-            rename = "Default",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Properties {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Properties {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "Name",
-                    "Description",
-                    "Type",
-                    "Options",
-                    "Required",
-                    "Multiple",
-                    "Default",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "Name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "Description",
-                )?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "Type")?,
-                options: ::b24_core::__private::wire::field_at(slot_3, "Options")?,
-                required: ::b24_core::__private::wire::field_at(slot_4, "Required")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_5, "Multiple")?,
-                default: ::b24_core::__private::wire::field_at(slot_6, "Default")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Properties {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "Name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "Description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "Type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "Options"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "Required"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "Multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default,
-                &::std::format!("{}.{}", field, "Default"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`bizproc.robot.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
+    /// `Properties` of [`bizproc.robot.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Properties;
 }
 /// [`bizproc.task.complete`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-complete.html) (REST v2)
 ///

@@ -8,6 +8,2016 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Booking`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Booking {
+        /// `datePeriod`: `map<any>`.
+        #[serde(
+            rename = "datePeriod",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_period: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `resourceIds`: `any[]`.
+        #[serde(
+            rename = "resourceIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resource_ids: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Booking {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Booking {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["datePeriod", "description", "id", "name", "resourceIds"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                date_period: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "datePeriod",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "description",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                resource_ids: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "resourceIds",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Booking {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.date_period,
+                &::std::format!("{}.{}", field, "datePeriod"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.resource_ids,
+                &::std::format!("{}.{}", field, "resourceIds"),
+                problems,
+            );
+        }
+    }
+    /// `Client`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Client {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `type`: `Type`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<Type>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Client {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Client {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Client {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Clients`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Clients {
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+        /// `type`: `Type`.
+        #[serde(rename = "type")]
+        pub type_: Type,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Clients {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Clients {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Clients {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `DatePeriod`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct DatePeriod {
+        /// `from`: `map<any>`.
+        #[serde(rename = "from")]
+        pub from: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `to`: `map<any>`.
+        #[serde(rename = "to")]
+        pub to: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for DatePeriod {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["from", "to"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
+                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for DatePeriod {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+        }
+    }
+    /// `ExternalData`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ExternalData {
+        /// `entityTypeId`: `string`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ExternalData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["entityTypeId", "moduleId", "value"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "entityTypeId",
+                )?,
+                module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ExternalData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+        }
+    }
+    /// `ExternalData2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ExternalData2 {
+        /// `moduleId`: `string`.
+        #[serde(rename = "moduleId")]
+        pub module_id: ::std::string::String,
+        /// `entityTypeId`: `string`.
+        #[serde(rename = "entityTypeId")]
+        pub entity_type_id: ::std::string::String,
+        /// `value`: `string`.
+        #[serde(rename = "value")]
+        pub value: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ExternalData2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["moduleId", "entityTypeId", "value"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "entityTypeId",
+                )?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ExternalData2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "entityTypeId"),
+                    &self.entity_type_id,
+                );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
+        }
+    }
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `resourceIds`: `any[]`.
+        #[serde(rename = "resourceIds")]
+        pub resource_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `datePeriod`: `DatePeriod`.
+        #[serde(rename = "datePeriod")]
+        pub date_period: DatePeriod,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["resourceIds", "name", "description", "datePeriod"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                resource_ids: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "resourceIds",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "description",
+                )?,
+                date_period: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "datePeriod",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.resource_ids,
+                &::std::format!("{}.{}", field, "resourceIds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_period,
+                &::std::format!("{}.{}", field, "datePeriod"),
+                problems,
+            );
+        }
+    }
+    /// `Resource`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Resource {
+        /// `confirmationCounterDelay`: `int`.
+        #[serde(
+            rename = "confirmationCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// `confirmationDelay`: `int`.
+        #[serde(
+            rename = "confirmationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_delay: ::std::option::Option<i64>,
+        /// `confirmationRepetitions`: `int`.
+        #[serde(
+            rename = "confirmationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions: ::std::option::Option<i64>,
+        /// `confirmationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedCounterDelay`: `int`.
+        #[serde(
+            rename = "delayedCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_counter_delay: ::std::option::Option<i64>,
+        /// `delayedDelay`: `int`.
+        #[serde(
+            rename = "delayedDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_delay: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `infoDelay`: `int`.
+        #[serde(
+            rename = "infoDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_delay: ::std::option::Option<i64>,
+        /// `isConfirmationNotificationOn`: `yn`.
+        #[serde(
+            rename = "isConfirmationNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_confirmation_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isDelayedNotificationOn`: `yn`.
+        #[serde(
+            rename = "isDelayedNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isFeedbackNotificationOn`: `yn`.
+        #[serde(
+            rename = "isFeedbackNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isInfoNotificationOn`: `yn`.
+        #[serde(
+            rename = "isInfoNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isMain`: `yn`.
+        #[serde(
+            rename = "isMain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReminderNotificationOn`: `yn`.
+        #[serde(
+            rename = "isReminderNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `reminderDelay`: `int`.
+        #[serde(
+            rename = "reminderDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_delay: ::std::option::Option<i64>,
+        /// `templateTypeConfirmation`: `string`.
+        #[serde(
+            rename = "templateTypeConfirmation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
+        /// `templateTypeDelayed`: `string`.
+        #[serde(
+            rename = "templateTypeDelayed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_delayed: ::std::option::Option<::std::string::String>,
+        /// `templateTypeFeedback`: `string`.
+        #[serde(
+            rename = "templateTypeFeedback",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_feedback: ::std::option::Option<::std::string::String>,
+        /// `templateTypeInfo`: `string`.
+        #[serde(
+            rename = "templateTypeInfo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_info: ::std::option::Option<::std::string::String>,
+        /// `templateTypeReminder`: `string`.
+        #[serde(
+            rename = "templateTypeReminder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_reminder: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `int`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<i64>,
+        /// `confirmationNotificationDelay`: `int`.
+        #[serde(
+            rename = "confirmationNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_delay: ::std::option::Option<i64>,
+        /// `confirmationNotificationRepetitions`: `any`.
+        #[serde(
+            rename = "confirmationNotificationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `confirmationNotificationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationNotificationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedNotificationDelay`: `int`.
+        #[serde(
+            rename = "delayedNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_notification_delay: ::std::option::Option<i64>,
+        /// `infoNotificationDelay`: `any`.
+        #[serde(
+            rename = "infoNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_notification_delay: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `reminderNotificationDelay`: `int`.
+        #[serde(
+            rename = "reminderNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_notification_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Resource {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Resource {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "confirmationCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "delayedCounterDelay",
+                    "delayedDelay",
+                    "description",
+                    "id",
+                    "infoDelay",
+                    "isConfirmationNotificationOn",
+                    "isDelayedNotificationOn",
+                    "isFeedbackNotificationOn",
+                    "isInfoNotificationOn",
+                    "isMain",
+                    "isReminderNotificationOn",
+                    "name",
+                    "reminderDelay",
+                    "templateTypeConfirmation",
+                    "templateTypeDelayed",
+                    "templateTypeFeedback",
+                    "templateTypeInfo",
+                    "templateTypeReminder",
+                    "typeId",
+                    "confirmationNotificationDelay",
+                    "confirmationNotificationRepetitions",
+                    "confirmationNotificationRepetitionsInterval",
+                    "delayedNotificationDelay",
+                    "infoNotificationDelay",
+                    "reminderNotificationDelay",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "confirmationCounterDelay",
+                )?,
+                confirmation_delay: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "confirmationDelay",
+                )?,
+                confirmation_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "confirmationRepetitions",
+                )?,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "confirmationRepetitionsInterval",
+                )?,
+                delayed_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "delayedCounterDelay",
+                )?,
+                delayed_delay: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "delayedDelay",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "description",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
+                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
+                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isConfirmationNotificationOn",
+                )?,
+                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDelayedNotificationOn",
+                )?,
+                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isFeedbackNotificationOn",
+                )?,
+                is_info_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isInfoNotificationOn",
+                )?,
+                is_main: ::b24_core::__private::wire::field_at(slot_13, "isMain")?,
+                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "isReminderNotificationOn",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
+                reminder_delay: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "reminderDelay",
+                )?,
+                template_type_confirmation: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "templateTypeConfirmation",
+                )?,
+                template_type_delayed: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "templateTypeDelayed",
+                )?,
+                template_type_feedback: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "templateTypeFeedback",
+                )?,
+                template_type_info: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "templateTypeInfo",
+                )?,
+                template_type_reminder: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "templateTypeReminder",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_22, "typeId")?,
+                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "confirmationNotificationDelay",
+                )?,
+                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "confirmationNotificationRepetitions",
+                )?,
+                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "confirmationNotificationRepetitionsInterval",
+                )?,
+                delayed_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "delayedNotificationDelay",
+                )?,
+                info_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "infoNotificationDelay",
+                )?,
+                reminder_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "reminderNotificationDelay",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Resource {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.confirmation_counter_delay,
+                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_delay,
+                &::std::format!("{}.{}", field, "confirmationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions,
+                &::std::format!("{}.{}", field, "confirmationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions_interval,
+                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_counter_delay,
+                &::std::format!("{}.{}", field, "delayedCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_delay,
+                &::std::format!("{}.{}", field, "delayedDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_delay,
+                &::std::format!("{}.{}", field, "infoDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_confirmation_notification_on,
+                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_delayed_notification_on,
+                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_feedback_notification_on,
+                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_info_notification_on,
+                &::std::format!("{}.{}", field, "isInfoNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_main,
+                &::std::format!("{}.{}", field, "isMain"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reminder_notification_on,
+                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_delay,
+                &::std::format!("{}.{}", field, "reminderDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_confirmation,
+                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_delayed,
+                &::std::format!("{}.{}", field, "templateTypeDelayed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_feedback,
+                &::std::format!("{}.{}", field, "templateTypeFeedback"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_info,
+                &::std::format!("{}.{}", field, "templateTypeInfo"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_reminder,
+                &::std::format!("{}.{}", field, "templateTypeReminder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_delay,
+                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions,
+                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions_interval,
+                &::std::format!(
+                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
+                ),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_notification_delay,
+                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_notification_delay,
+                &::std::format!("{}.{}", field, "infoNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_notification_delay,
+                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
+                problems,
+            );
+        }
+    }
+    /// `ResourceType`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResourceType {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `confirmationCounterDelay`: `int`.
+        #[serde(
+            rename = "confirmationCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_counter_delay: ::std::option::Option<i64>,
+        /// `confirmationDelay`: `int`.
+        #[serde(
+            rename = "confirmationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_delay: ::std::option::Option<i64>,
+        /// `confirmationRepetitions`: `int`.
+        #[serde(
+            rename = "confirmationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions: ::std::option::Option<i64>,
+        /// `confirmationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedCounterDelay`: `int`.
+        #[serde(
+            rename = "delayedCounterDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_counter_delay: ::std::option::Option<i64>,
+        /// `delayedDelay`: `int`.
+        #[serde(
+            rename = "delayedDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_delay: ::std::option::Option<i64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `infoDelay`: `int`.
+        #[serde(
+            rename = "infoDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_delay: ::std::option::Option<i64>,
+        /// `isConfirmationNotificationOn`: `yn`.
+        #[serde(
+            rename = "isConfirmationNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_confirmation_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isDelayedNotificationOn`: `yn`.
+        #[serde(
+            rename = "isDelayedNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isFeedbackNotificationOn`: `yn`.
+        #[serde(
+            rename = "isFeedbackNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `isReminderNotificationOn`: `yn`.
+        #[serde(
+            rename = "isReminderNotificationOn",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `reminderDelay`: `int`.
+        #[serde(
+            rename = "reminderDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_delay: ::std::option::Option<i64>,
+        /// `templateTypeConfirmation`: `string`.
+        #[serde(
+            rename = "templateTypeConfirmation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
+        /// `templateTypeDelayed`: `string`.
+        #[serde(
+            rename = "templateTypeDelayed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_delayed: ::std::option::Option<::std::string::String>,
+        /// `templateTypeFeedback`: `string`.
+        #[serde(
+            rename = "templateTypeFeedback",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_feedback: ::std::option::Option<::std::string::String>,
+        /// `templateTypeReminder`: `string`.
+        #[serde(
+            rename = "templateTypeReminder",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_type_reminder: ::std::option::Option<::std::string::String>,
+        /// `confirmationNotificationDelay`: `int`.
+        #[serde(
+            rename = "confirmationNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_delay: ::std::option::Option<i64>,
+        /// `confirmationNotificationRepetitions`: `any`.
+        #[serde(
+            rename = "confirmationNotificationRepetitions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `confirmationNotificationRepetitionsInterval`: `int`.
+        #[serde(
+            rename = "confirmationNotificationRepetitionsInterval",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
+        /// `delayedNotificationDelay`: `int`.
+        #[serde(
+            rename = "delayedNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delayed_notification_delay: ::std::option::Option<i64>,
+        /// `infoNotificationDelay`: `any`.
+        #[serde(
+            rename = "infoNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub info_notification_delay: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `reminderNotificationDelay`: `int`.
+        #[serde(
+            rename = "reminderNotificationDelay",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reminder_notification_delay: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResourceType {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResourceType {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "code",
+                    "confirmationCounterDelay",
+                    "confirmationDelay",
+                    "confirmationRepetitions",
+                    "confirmationRepetitionsInterval",
+                    "delayedCounterDelay",
+                    "delayedDelay",
+                    "id",
+                    "infoDelay",
+                    "isConfirmationNotificationOn",
+                    "isDelayedNotificationOn",
+                    "isFeedbackNotificationOn",
+                    "isReminderNotificationOn",
+                    "name",
+                    "reminderDelay",
+                    "templateTypeConfirmation",
+                    "templateTypeDelayed",
+                    "templateTypeFeedback",
+                    "templateTypeReminder",
+                    "confirmationNotificationDelay",
+                    "confirmationNotificationRepetitions",
+                    "confirmationNotificationRepetitionsInterval",
+                    "delayedNotificationDelay",
+                    "infoNotificationDelay",
+                    "reminderNotificationDelay",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "confirmationCounterDelay",
+                )?,
+                confirmation_delay: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "confirmationDelay",
+                )?,
+                confirmation_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "confirmationRepetitions",
+                )?,
+                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "confirmationRepetitionsInterval",
+                )?,
+                delayed_counter_delay: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "delayedCounterDelay",
+                )?,
+                delayed_delay: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "delayedDelay",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
+                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
+                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "isConfirmationNotificationOn",
+                )?,
+                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "isDelayedNotificationOn",
+                )?,
+                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "isFeedbackNotificationOn",
+                )?,
+                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "isReminderNotificationOn",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_13, "name")?,
+                reminder_delay: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "reminderDelay",
+                )?,
+                template_type_confirmation: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "templateTypeConfirmation",
+                )?,
+                template_type_delayed: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "templateTypeDelayed",
+                )?,
+                template_type_feedback: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "templateTypeFeedback",
+                )?,
+                template_type_reminder: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "templateTypeReminder",
+                )?,
+                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "confirmationNotificationDelay",
+                )?,
+                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "confirmationNotificationRepetitions",
+                )?,
+                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "confirmationNotificationRepetitionsInterval",
+                )?,
+                delayed_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "delayedNotificationDelay",
+                )?,
+                info_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "infoNotificationDelay",
+                )?,
+                reminder_notification_delay: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "reminderNotificationDelay",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResourceType {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_counter_delay,
+                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_delay,
+                &::std::format!("{}.{}", field, "confirmationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions,
+                &::std::format!("{}.{}", field, "confirmationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_repetitions_interval,
+                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_counter_delay,
+                &::std::format!("{}.{}", field, "delayedCounterDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_delay,
+                &::std::format!("{}.{}", field, "delayedDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_delay,
+                &::std::format!("{}.{}", field, "infoDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_confirmation_notification_on,
+                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_delayed_notification_on,
+                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_feedback_notification_on,
+                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reminder_notification_on,
+                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_delay,
+                &::std::format!("{}.{}", field, "reminderDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_confirmation,
+                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_delayed,
+                &::std::format!("{}.{}", field, "templateTypeDelayed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_feedback,
+                &::std::format!("{}.{}", field, "templateTypeFeedback"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_type_reminder,
+                &::std::format!("{}.{}", field, "templateTypeReminder"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_delay,
+                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions,
+                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirmation_notification_repetitions_interval,
+                &::std::format!(
+                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
+                ),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delayed_notification_delay,
+                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.info_notification_delay,
+                &::std::format!("{}.{}", field, "infoNotificationDelay"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reminder_notification_delay,
+                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `externalData`: `ExternalData[]`.
+        #[serde(
+            rename = "externalData",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_data: ::std::option::Option<::std::vec::Vec<ExternalData>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["externalData"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                external_data: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "externalData",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.external_data,
+                &::std::format!("{}.{}", field, "externalData"),
+                problems,
+            );
+        }
+    }
+    /// `Type`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "code", "module"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                module: ::b24_core::__private::wire::field_at(slot_3, "module")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
+                problems,
+            );
+        }
+    }
+    /// `Type2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Type2 {
+        /// `result`: `map<any>`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `time`: `any`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `module`: `string`.
+        #[serde(
+            rename = "module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Type2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "time", "module", "code"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                module: ::b24_core::__private::wire::field_at(slot_2, "module")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Type2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module,
+                &::std::format!("{}.{}", field, "module"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+        }
+    }
+    /// `Waitlist`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Waitlist {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `note`: `string`.
+        #[serde(
+            rename = "note",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub note: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Waitlist {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Waitlist {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "note"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Waitlist {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.note,
+                &::std::format!("{}.{}", field, "note"),
+                problems,
+            );
+        }
+    }
+}
 /// [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html) (REST v2)
 ///
 /// Scope: `booking`.
@@ -139,229 +2149,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingAddErro
 pub mod v1_booking_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `DatePeriod` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct DatePeriod {
-        /// `from`: `map<any>`.
-        #[serde(rename = "from")]
-        pub from: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `to`: `map<any>`.
-        #[serde(rename = "to")]
-        pub to: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for DatePeriod {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["from", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for DatePeriod {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-        }
-    }
-    /// `Fields` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `resourceIds`: `any[]`.
-        #[serde(rename = "resourceIds")]
-        pub resource_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `datePeriod`: `DatePeriod`.
-        #[serde(rename = "datePeriod")]
-        pub date_period: DatePeriod,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "resourceIds",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "datePeriod",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.resource_ids,
-                &::std::format!("{}.{}", field, "resourceIds"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_period,
-                &::std::format!("{}.{}", field, "datePeriod"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `DatePeriod` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::DatePeriod;
+    /// `Fields` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
+    /// `Result` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html) (REST v2)
 ///
@@ -511,77 +2304,8 @@ for V1BookingClientListError {
 pub mod v1_booking_client_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `type`: `Type`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<Type>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
+    /// `Client` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Client;
     /// `ResultWrapper` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -592,13 +2316,13 @@ pub mod v1_booking_client_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `bookingClient`: `Result[]`.
+        /// `bookingClient`: `Client[]`.
         #[serde(
             rename = "bookingClient",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub booking_client: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub booking_client: ::std::option::Option<::std::vec::Vec<Client>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -643,108 +2367,8 @@ pub mod v1_booking_client_list {
             );
         }
     }
-    /// `Type` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Type {
-        /// `result`: `map<any>`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `time`: `any`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `module`: `string`.
-        #[serde(
-            rename = "module",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "code", "module"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                module: ::b24_core::__private::wire::field_at(slot_3, "module")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Type {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module,
-                &::std::format!("{}.{}", field, "module"),
-                problems,
-            );
-        }
-    }
+    /// `Type` of [`booking.v1.booking.client.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Type;
 }
 /// [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html) (REST v2)
 ///
@@ -949,108 +2573,8 @@ pub mod v1_booking_client_set {
             );
         }
     }
-    /// `Type` of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Type {
-        /// `result`: `map<any>`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `time`: `any`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `module`: `string`.
-        #[serde(
-            rename = "module",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "module", "code"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                module: ::b24_core::__private::wire::field_at(slot_2, "module")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Type {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module,
-                &::std::format!("{}.{}", field, "module"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-        }
-    }
+    /// `Type` of [`booking.v1.booking.client.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Type2 as Type;
 }
 /// [`booking.v1.booking.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-unset.html) (REST v2)
 ///
@@ -1329,171 +2853,10 @@ for V1BookingCreatefromwaitlistError {
 pub mod v1_booking_createfromwaitlist {
     #[allow(unused_imports)]
     use super::*;
-    /// `DatePeriod` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct DatePeriod {
-        /// `from`: `map<any>`.
-        #[serde(rename = "from")]
-        pub from: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `to`: `map<any>`.
-        #[serde(rename = "to")]
-        pub to: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for DatePeriod {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["from", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for DatePeriod {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-        }
-    }
-    /// `Fields` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `resourceIds`: `any[]`.
-        #[serde(rename = "resourceIds")]
-        pub resource_ids: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `datePeriod`: `DatePeriod`.
-        #[serde(rename = "datePeriod")]
-        pub date_period: DatePeriod,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["resourceIds", "name", "description", "datePeriod"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "resourceIds",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "datePeriod",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.resource_ids,
-                &::std::format!("{}.{}", field, "resourceIds"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_period,
-                &::std::format!("{}.{}", field, "datePeriod"),
-                problems,
-            );
-        }
-    }
+    /// `DatePeriod` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html), shared with the crate's other bindings.
+    pub use super::shared_types::DatePeriod;
+    /// `Fields` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
 }
 /// [`booking.v1.booking.delete`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-delete.html) (REST v2)
 ///
@@ -1760,154 +3123,10 @@ for V1BookingExternalDataListError {
 pub mod v1_booking_external_data_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.booking.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `entityTypeId`: `string`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "moduleId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-        }
-    }
-    /// `ResultWrapper` of [`booking.v1.booking.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ResultWrapper {
-        /// `externalData`: `Result[]`.
-        #[serde(
-            rename = "externalData",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_data: ::std::option::Option<::std::vec::Vec<Result>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["externalData"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                external_data: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "externalData",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ResultWrapper {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.external_data,
-                &::std::format!("{}.{}", field, "externalData"),
-                problems,
-            );
-        }
-    }
+    /// `ExternalData` of [`booking.v1.booking.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::ExternalData;
+    /// `ResultWrapper` of [`booking.v1.booking.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::ResultWrapper;
 }
 /// [`booking.v1.booking.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html) (REST v2)
 ///
@@ -2058,88 +3277,8 @@ for V1BookingExternalDataSetError {
 pub mod v1_booking_external_data_set {
     #[allow(unused_imports)]
     use super::*;
-    /// `ExternalData` of [`booking.v1.booking.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ExternalData {
-        /// `moduleId`: `string`.
-        #[serde(rename = "moduleId")]
-        pub module_id: ::std::string::String,
-        /// `entityTypeId`: `string`.
-        #[serde(rename = "entityTypeId")]
-        pub entity_type_id: ::std::string::String,
-        /// `value`: `string`.
-        #[serde(rename = "value")]
-        pub value: ::std::string::String,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ExternalData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["moduleId", "entityTypeId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "entityTypeId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ExternalData {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "entityTypeId"),
-                    &self.entity_type_id,
-                );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
-        }
-    }
+    /// `ExternalData` of [`booking.v1.booking.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::ExternalData2 as ExternalData;
 }
 /// [`booking.v1.booking.externalData.unset`](https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-unset.html) (REST v2)
 ///
@@ -2389,132 +3528,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingGetErro
 pub mod v1_booking_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.booking.get`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `datePeriod`: `map<any>`.
-        #[serde(
-            rename = "datePeriod",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_period: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `resourceIds`: `any[]`.
-        #[serde(
-            rename = "resourceIds",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub resource_ids: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["datePeriod", "description", "id", "name", "resourceIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "datePeriod",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "resourceIds",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.date_period,
-                &::std::format!("{}.{}", field, "datePeriod"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.resource_ids,
-                &::std::format!("{}.{}", field, "resourceIds"),
-                problems,
-            );
-        }
-    }
+    /// `Booking` of [`booking.v1.booking.get`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Booking;
     /// `ResultWrapper` of [`booking.v1.booking.get`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2525,13 +3540,13 @@ pub mod v1_booking_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `booking`: `Result`.
+        /// `booking`: `Booking`.
         #[serde(
             rename = "booking",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub booking: ::std::option::Option<Result>,
+        pub booking: ::std::option::Option<Booking>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2758,132 +3773,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingListErr
 pub mod v1_booking_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `datePeriod`: `map<any>`.
-        #[serde(
-            rename = "datePeriod",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_period: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `resourceIds`: `any[]`.
-        #[serde(
-            rename = "resourceIds",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub resource_ids: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["datePeriod", "description", "id", "name", "resourceIds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                date_period: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "datePeriod",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                resource_ids: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "resourceIds",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.date_period,
-                &::std::format!("{}.{}", field, "datePeriod"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.resource_ids,
-                &::std::format!("{}.{}", field, "resourceIds"),
-                problems,
-            );
-        }
-    }
+    /// `Booking` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Booking;
     /// `ResultWrapper` of [`booking.v1.booking.list`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2894,13 +3785,13 @@ pub mod v1_booking_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `booking`: `Result[]`.
+        /// `booking`: `Booking[]`.
         #[serde(
             rename = "booking",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub booking: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub booking: ::std::option::Option<::std::vec::Vec<Booking>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -3086,74 +3977,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingUpdateE
 pub mod v1_booking_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `DatePeriod` of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct DatePeriod {
-        /// `from`: `map<any>`.
-        #[serde(rename = "from")]
-        pub from: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `to`: `map<any>`.
-        #[serde(rename = "to")]
-        pub to: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for DatePeriod {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for DatePeriod {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["from", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                from: ::b24_core::__private::wire::field_at(slot_0, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for DatePeriod {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-        }
-    }
+    /// `DatePeriod` of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::DatePeriod;
     /// `Fields` of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4076,64 +4901,8 @@ pub mod v1_resource_add {
             );
         }
     }
-    /// `Result` of [`booking.v1.resource.add`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`booking.v1.resource.add`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`booking.v1.resource.delete`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-delete.html) (REST v2)
 ///
@@ -4383,549 +5152,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceGetErr
 pub mod v1_resource_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `confirmationCounterDelay`: `int`.
-        #[serde(
-            rename = "confirmationCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_counter_delay: ::std::option::Option<i64>,
-        /// `confirmationDelay`: `int`.
-        #[serde(
-            rename = "confirmationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_delay: ::std::option::Option<i64>,
-        /// `confirmationRepetitions`: `int`.
-        #[serde(
-            rename = "confirmationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions: ::std::option::Option<i64>,
-        /// `confirmationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedCounterDelay`: `int`.
-        #[serde(
-            rename = "delayedCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_counter_delay: ::std::option::Option<i64>,
-        /// `delayedDelay`: `int`.
-        #[serde(
-            rename = "delayedDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_delay: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `infoDelay`: `int`.
-        #[serde(
-            rename = "infoDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_delay: ::std::option::Option<i64>,
-        /// `isConfirmationNotificationOn`: `yn`.
-        #[serde(
-            rename = "isConfirmationNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isDelayedNotificationOn`: `yn`.
-        #[serde(
-            rename = "isDelayedNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_delayed_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isFeedbackNotificationOn`: `yn`.
-        #[serde(
-            rename = "isFeedbackNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_feedback_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isInfoNotificationOn`: `yn`.
-        #[serde(
-            rename = "isInfoNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_info_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isMain`: `yn`.
-        #[serde(
-            rename = "isMain",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isReminderNotificationOn`: `yn`.
-        #[serde(
-            rename = "isReminderNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reminder_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `reminderDelay`: `int`.
-        #[serde(
-            rename = "reminderDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_delay: ::std::option::Option<i64>,
-        /// `templateTypeConfirmation`: `string`.
-        #[serde(
-            rename = "templateTypeConfirmation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
-        /// `templateTypeDelayed`: `string`.
-        #[serde(
-            rename = "templateTypeDelayed",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_delayed: ::std::option::Option<::std::string::String>,
-        /// `templateTypeFeedback`: `string`.
-        #[serde(
-            rename = "templateTypeFeedback",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_feedback: ::std::option::Option<::std::string::String>,
-        /// `templateTypeInfo`: `string`.
-        #[serde(
-            rename = "templateTypeInfo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_info: ::std::option::Option<::std::string::String>,
-        /// `templateTypeReminder`: `string`.
-        #[serde(
-            rename = "templateTypeReminder",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_reminder: ::std::option::Option<::std::string::String>,
-        /// `typeId`: `int`.
-        #[serde(
-            rename = "typeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<i64>,
-        /// `confirmationNotificationDelay`: `int`.
-        #[serde(
-            rename = "confirmationNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_delay: ::std::option::Option<i64>,
-        /// `confirmationNotificationRepetitions`: `any`.
-        #[serde(
-            rename = "confirmationNotificationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `confirmationNotificationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationNotificationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedNotificationDelay`: `int`.
-        #[serde(
-            rename = "delayedNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_notification_delay: ::std::option::Option<i64>,
-        /// `infoNotificationDelay`: `any`.
-        #[serde(
-            rename = "infoNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_notification_delay: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `reminderNotificationDelay`: `int`.
-        #[serde(
-            rename = "reminderNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_notification_delay: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "confirmationCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "delayedCounterDelay",
-                    "delayedDelay",
-                    "description",
-                    "id",
-                    "infoDelay",
-                    "isConfirmationNotificationOn",
-                    "isDelayedNotificationOn",
-                    "isFeedbackNotificationOn",
-                    "isInfoNotificationOn",
-                    "isMain",
-                    "isReminderNotificationOn",
-                    "name",
-                    "reminderDelay",
-                    "templateTypeConfirmation",
-                    "templateTypeDelayed",
-                    "templateTypeFeedback",
-                    "templateTypeInfo",
-                    "templateTypeReminder",
-                    "typeId",
-                    "confirmationNotificationDelay",
-                    "confirmationNotificationRepetitions",
-                    "confirmationNotificationRepetitionsInterval",
-                    "delayedNotificationDelay",
-                    "infoNotificationDelay",
-                    "reminderNotificationDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "confirmationCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "confirmationRepetitionsInterval",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "delayedCounterDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "delayedDelay",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isConfirmationNotificationOn",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isFeedbackNotificationOn",
-                )?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isInfoNotificationOn",
-                )?,
-                is_main: ::b24_core::__private::wire::field_at(slot_13, "isMain")?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isReminderNotificationOn",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "reminderDelay",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "templateTypeConfirmation",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "templateTypeDelayed",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "templateTypeFeedback",
-                )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "templateTypeInfo",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "templateTypeReminder",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_22, "typeId")?,
-                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "confirmationNotificationDelay",
-                )?,
-                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "confirmationNotificationRepetitions",
-                )?,
-                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "confirmationNotificationRepetitionsInterval",
-                )?,
-                delayed_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "delayedNotificationDelay",
-                )?,
-                info_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "infoNotificationDelay",
-                )?,
-                reminder_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "reminderNotificationDelay",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.confirmation_counter_delay,
-                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_delay,
-                &::std::format!("{}.{}", field, "confirmationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions,
-                &::std::format!("{}.{}", field, "confirmationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions_interval,
-                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_counter_delay,
-                &::std::format!("{}.{}", field, "delayedCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_delay,
-                &::std::format!("{}.{}", field, "delayedDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_delay,
-                &::std::format!("{}.{}", field, "infoDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_confirmation_notification_on,
-                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_delayed_notification_on,
-                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_feedback_notification_on,
-                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_info_notification_on,
-                &::std::format!("{}.{}", field, "isInfoNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_main,
-                &::std::format!("{}.{}", field, "isMain"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reminder_notification_on,
-                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_delay,
-                &::std::format!("{}.{}", field, "reminderDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_confirmation,
-                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_delayed,
-                &::std::format!("{}.{}", field, "templateTypeDelayed"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_feedback,
-                &::std::format!("{}.{}", field, "templateTypeFeedback"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_info,
-                &::std::format!("{}.{}", field, "templateTypeInfo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_reminder,
-                &::std::format!("{}.{}", field, "templateTypeReminder"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "typeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_delay,
-                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions,
-                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions_interval,
-                &::std::format!(
-                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
-                ),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_notification_delay,
-                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_notification_delay,
-                &::std::format!("{}.{}", field, "infoNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_notification_delay,
-                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
-                problems,
-            );
-        }
-    }
+    /// `Resource` of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Resource;
     /// `ResultWrapper` of [`booking.v1.resource.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4936,13 +5164,13 @@ pub mod v1_resource_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `resource`: `Result`.
+        /// `resource`: `Resource`.
         #[serde(
             rename = "resource",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub resource: ::std::option::Option<Result>,
+        pub resource: ::std::option::Option<Resource>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5160,549 +5388,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceListEr
 pub mod v1_resource_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `confirmationCounterDelay`: `int`.
-        #[serde(
-            rename = "confirmationCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_counter_delay: ::std::option::Option<i64>,
-        /// `confirmationDelay`: `int`.
-        #[serde(
-            rename = "confirmationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_delay: ::std::option::Option<i64>,
-        /// `confirmationRepetitions`: `int`.
-        #[serde(
-            rename = "confirmationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions: ::std::option::Option<i64>,
-        /// `confirmationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedCounterDelay`: `int`.
-        #[serde(
-            rename = "delayedCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_counter_delay: ::std::option::Option<i64>,
-        /// `delayedDelay`: `int`.
-        #[serde(
-            rename = "delayedDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_delay: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `infoDelay`: `int`.
-        #[serde(
-            rename = "infoDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_delay: ::std::option::Option<i64>,
-        /// `isConfirmationNotificationOn`: `yn`.
-        #[serde(
-            rename = "isConfirmationNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isDelayedNotificationOn`: `yn`.
-        #[serde(
-            rename = "isDelayedNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_delayed_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isFeedbackNotificationOn`: `yn`.
-        #[serde(
-            rename = "isFeedbackNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_feedback_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isInfoNotificationOn`: `yn`.
-        #[serde(
-            rename = "isInfoNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_info_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isMain`: `yn`.
-        #[serde(
-            rename = "isMain",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isReminderNotificationOn`: `yn`.
-        #[serde(
-            rename = "isReminderNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reminder_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `reminderDelay`: `int`.
-        #[serde(
-            rename = "reminderDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_delay: ::std::option::Option<i64>,
-        /// `templateTypeConfirmation`: `string`.
-        #[serde(
-            rename = "templateTypeConfirmation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
-        /// `templateTypeDelayed`: `string`.
-        #[serde(
-            rename = "templateTypeDelayed",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_delayed: ::std::option::Option<::std::string::String>,
-        /// `templateTypeFeedback`: `string`.
-        #[serde(
-            rename = "templateTypeFeedback",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_feedback: ::std::option::Option<::std::string::String>,
-        /// `templateTypeInfo`: `string`.
-        #[serde(
-            rename = "templateTypeInfo",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_info: ::std::option::Option<::std::string::String>,
-        /// `templateTypeReminder`: `string`.
-        #[serde(
-            rename = "templateTypeReminder",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_reminder: ::std::option::Option<::std::string::String>,
-        /// `typeId`: `int`.
-        #[serde(
-            rename = "typeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<i64>,
-        /// `confirmationNotificationDelay`: `int`.
-        #[serde(
-            rename = "confirmationNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_delay: ::std::option::Option<i64>,
-        /// `confirmationNotificationRepetitions`: `any`.
-        #[serde(
-            rename = "confirmationNotificationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `confirmationNotificationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationNotificationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedNotificationDelay`: `int`.
-        #[serde(
-            rename = "delayedNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_notification_delay: ::std::option::Option<i64>,
-        /// `infoNotificationDelay`: `any`.
-        #[serde(
-            rename = "infoNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_notification_delay: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `reminderNotificationDelay`: `int`.
-        #[serde(
-            rename = "reminderNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_notification_delay: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "confirmationCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "delayedCounterDelay",
-                    "delayedDelay",
-                    "description",
-                    "id",
-                    "infoDelay",
-                    "isConfirmationNotificationOn",
-                    "isDelayedNotificationOn",
-                    "isFeedbackNotificationOn",
-                    "isInfoNotificationOn",
-                    "isMain",
-                    "isReminderNotificationOn",
-                    "name",
-                    "reminderDelay",
-                    "templateTypeConfirmation",
-                    "templateTypeDelayed",
-                    "templateTypeFeedback",
-                    "templateTypeInfo",
-                    "templateTypeReminder",
-                    "typeId",
-                    "confirmationNotificationDelay",
-                    "confirmationNotificationRepetitions",
-                    "confirmationNotificationRepetitionsInterval",
-                    "delayedNotificationDelay",
-                    "infoNotificationDelay",
-                    "reminderNotificationDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "confirmationCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "confirmationRepetitionsInterval",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "delayedCounterDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "delayedDelay",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "description",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isConfirmationNotificationOn",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isFeedbackNotificationOn",
-                )?,
-                is_info_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isInfoNotificationOn",
-                )?,
-                is_main: ::b24_core::__private::wire::field_at(slot_13, "isMain")?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "isReminderNotificationOn",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_15, "name")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "reminderDelay",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "templateTypeConfirmation",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "templateTypeDelayed",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "templateTypeFeedback",
-                )?,
-                template_type_info: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "templateTypeInfo",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "templateTypeReminder",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_22, "typeId")?,
-                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "confirmationNotificationDelay",
-                )?,
-                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "confirmationNotificationRepetitions",
-                )?,
-                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "confirmationNotificationRepetitionsInterval",
-                )?,
-                delayed_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "delayedNotificationDelay",
-                )?,
-                info_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "infoNotificationDelay",
-                )?,
-                reminder_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "reminderNotificationDelay",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.confirmation_counter_delay,
-                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_delay,
-                &::std::format!("{}.{}", field, "confirmationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions,
-                &::std::format!("{}.{}", field, "confirmationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions_interval,
-                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_counter_delay,
-                &::std::format!("{}.{}", field, "delayedCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_delay,
-                &::std::format!("{}.{}", field, "delayedDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_delay,
-                &::std::format!("{}.{}", field, "infoDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_confirmation_notification_on,
-                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_delayed_notification_on,
-                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_feedback_notification_on,
-                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_info_notification_on,
-                &::std::format!("{}.{}", field, "isInfoNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_main,
-                &::std::format!("{}.{}", field, "isMain"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reminder_notification_on,
-                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_delay,
-                &::std::format!("{}.{}", field, "reminderDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_confirmation,
-                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_delayed,
-                &::std::format!("{}.{}", field, "templateTypeDelayed"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_feedback,
-                &::std::format!("{}.{}", field, "templateTypeFeedback"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_info,
-                &::std::format!("{}.{}", field, "templateTypeInfo"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_reminder,
-                &::std::format!("{}.{}", field, "templateTypeReminder"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "typeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_delay,
-                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions,
-                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions_interval,
-                &::std::format!(
-                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
-                ),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_notification_delay,
-                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_notification_delay,
-                &::std::format!("{}.{}", field, "infoNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_notification_delay,
-                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
-                problems,
-            );
-        }
-    }
+    /// `Resource` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Resource;
     /// `ResultWrapper` of [`booking.v1.resource.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5713,13 +5400,13 @@ pub mod v1_resource_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `resource`: `Result[]`.
+        /// `resource`: `Resource[]`.
         #[serde(
             rename = "resource",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub resource: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub resource: ::std::option::Option<::std::vec::Vec<Resource>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5910,7 +5597,7 @@ for V1ResourceSlotsListError {
 pub mod v1_resource_slots_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
+    /// `ResultWrapper` of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5919,7 +5606,65 @@ pub mod v1_resource_slots_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct ResultWrapper {
+        /// `slots`: `Slots[]`.
+        #[serde(
+            rename = "slots",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub slots: ::std::option::Option<::std::vec::Vec<Slots>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["slots"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                slots: ::b24_core::__private::wire::field_at(slot_0, "slots")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.slots,
+                &::std::format!("{}.{}", field, "slots"),
+                problems,
+            );
+        }
+    }
+    /// `Slots` of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Slots {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -5971,14 +5716,14 @@ pub mod v1_resource_slots_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Slots {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Slots {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -6000,7 +5745,7 @@ pub mod v1_resource_slots_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Slots {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6031,64 +5776,6 @@ pub mod v1_resource_slots_list {
             ::b24_core::__private::Check::check(
                 &self.slot_size,
                 &::std::format!("{}.{}", field, "slotSize"),
-                problems,
-            );
-        }
-    }
-    /// `ResultWrapper` of [`booking.v1.resource.slots.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ResultWrapper {
-        /// `slots`: `Result[]`.
-        #[serde(
-            rename = "slots",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub slots: ::std::option::Option<::std::vec::Vec<Result>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["slots"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                slots: ::b24_core::__private::wire::field_at(slot_0, "slots")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ResultWrapper {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.slots,
-                &::std::format!("{}.{}", field, "slots"),
                 problems,
             );
         }
@@ -7524,64 +7211,8 @@ pub mod v1_resource_type_add {
             );
         }
     }
-    /// `Result` of [`booking.v1.resourceType.add`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`booking.v1.resourceType.add`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`booking.v1.resourceType.delete`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-delete.html) (REST v2)
 ///
@@ -7833,481 +7464,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeGe
 pub mod v1_resource_type_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `confirmationCounterDelay`: `int`.
-        #[serde(
-            rename = "confirmationCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_counter_delay: ::std::option::Option<i64>,
-        /// `confirmationDelay`: `int`.
-        #[serde(
-            rename = "confirmationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_delay: ::std::option::Option<i64>,
-        /// `confirmationRepetitions`: `int`.
-        #[serde(
-            rename = "confirmationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions: ::std::option::Option<i64>,
-        /// `confirmationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedCounterDelay`: `int`.
-        #[serde(
-            rename = "delayedCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_counter_delay: ::std::option::Option<i64>,
-        /// `delayedDelay`: `int`.
-        #[serde(
-            rename = "delayedDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_delay: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `infoDelay`: `int`.
-        #[serde(
-            rename = "infoDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_delay: ::std::option::Option<i64>,
-        /// `isConfirmationNotificationOn`: `yn`.
-        #[serde(
-            rename = "isConfirmationNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isDelayedNotificationOn`: `yn`.
-        #[serde(
-            rename = "isDelayedNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_delayed_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isFeedbackNotificationOn`: `yn`.
-        #[serde(
-            rename = "isFeedbackNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_feedback_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isReminderNotificationOn`: `yn`.
-        #[serde(
-            rename = "isReminderNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reminder_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `reminderDelay`: `int`.
-        #[serde(
-            rename = "reminderDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_delay: ::std::option::Option<i64>,
-        /// `templateTypeConfirmation`: `string`.
-        #[serde(
-            rename = "templateTypeConfirmation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
-        /// `templateTypeDelayed`: `string`.
-        #[serde(
-            rename = "templateTypeDelayed",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_delayed: ::std::option::Option<::std::string::String>,
-        /// `templateTypeFeedback`: `string`.
-        #[serde(
-            rename = "templateTypeFeedback",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_feedback: ::std::option::Option<::std::string::String>,
-        /// `templateTypeReminder`: `string`.
-        #[serde(
-            rename = "templateTypeReminder",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_reminder: ::std::option::Option<::std::string::String>,
-        /// `confirmationNotificationDelay`: `int`.
-        #[serde(
-            rename = "confirmationNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_delay: ::std::option::Option<i64>,
-        /// `confirmationNotificationRepetitions`: `any`.
-        #[serde(
-            rename = "confirmationNotificationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `confirmationNotificationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationNotificationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedNotificationDelay`: `int`.
-        #[serde(
-            rename = "delayedNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_notification_delay: ::std::option::Option<i64>,
-        /// `infoNotificationDelay`: `any`.
-        #[serde(
-            rename = "infoNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_notification_delay: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `reminderNotificationDelay`: `int`.
-        #[serde(
-            rename = "reminderNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_notification_delay: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "confirmationCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "delayedCounterDelay",
-                    "delayedDelay",
-                    "id",
-                    "infoDelay",
-                    "isConfirmationNotificationOn",
-                    "isDelayedNotificationOn",
-                    "isFeedbackNotificationOn",
-                    "isReminderNotificationOn",
-                    "name",
-                    "reminderDelay",
-                    "templateTypeConfirmation",
-                    "templateTypeDelayed",
-                    "templateTypeFeedback",
-                    "templateTypeReminder",
-                    "confirmationNotificationDelay",
-                    "confirmationNotificationRepetitions",
-                    "confirmationNotificationRepetitionsInterval",
-                    "delayedNotificationDelay",
-                    "infoNotificationDelay",
-                    "reminderNotificationDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "confirmationCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "confirmationRepetitionsInterval",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "delayedCounterDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "delayedDelay",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isConfirmationNotificationOn",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isFeedbackNotificationOn",
-                )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isReminderNotificationOn",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_13, "name")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "reminderDelay",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "templateTypeConfirmation",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "templateTypeDelayed",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "templateTypeFeedback",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "templateTypeReminder",
-                )?,
-                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "confirmationNotificationDelay",
-                )?,
-                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "confirmationNotificationRepetitions",
-                )?,
-                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "confirmationNotificationRepetitionsInterval",
-                )?,
-                delayed_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "delayedNotificationDelay",
-                )?,
-                info_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "infoNotificationDelay",
-                )?,
-                reminder_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "reminderNotificationDelay",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_counter_delay,
-                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_delay,
-                &::std::format!("{}.{}", field, "confirmationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions,
-                &::std::format!("{}.{}", field, "confirmationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions_interval,
-                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_counter_delay,
-                &::std::format!("{}.{}", field, "delayedCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_delay,
-                &::std::format!("{}.{}", field, "delayedDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_delay,
-                &::std::format!("{}.{}", field, "infoDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_confirmation_notification_on,
-                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_delayed_notification_on,
-                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_feedback_notification_on,
-                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reminder_notification_on,
-                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_delay,
-                &::std::format!("{}.{}", field, "reminderDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_confirmation,
-                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_delayed,
-                &::std::format!("{}.{}", field, "templateTypeDelayed"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_feedback,
-                &::std::format!("{}.{}", field, "templateTypeFeedback"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_reminder,
-                &::std::format!("{}.{}", field, "templateTypeReminder"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_delay,
-                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions,
-                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions_interval,
-                &::std::format!(
-                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
-                ),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_notification_delay,
-                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_notification_delay,
-                &::std::format!("{}.{}", field, "infoNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_notification_delay,
-                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
-                problems,
-            );
-        }
-    }
+    /// `ResourceType` of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::ResourceType;
     /// `ResultWrapper` of [`booking.v1.resourceType.get`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8318,13 +7476,13 @@ pub mod v1_resource_type_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `resourceType`: `Result`.
+        /// `resourceType`: `ResourceType`.
         #[serde(
             rename = "resourceType",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub resource_type: ::std::option::Option<Result>,
+        pub resource_type: ::std::option::Option<ResourceType>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -8547,481 +7705,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeLi
 pub mod v1_resource_type_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `confirmationCounterDelay`: `int`.
-        #[serde(
-            rename = "confirmationCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_counter_delay: ::std::option::Option<i64>,
-        /// `confirmationDelay`: `int`.
-        #[serde(
-            rename = "confirmationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_delay: ::std::option::Option<i64>,
-        /// `confirmationRepetitions`: `int`.
-        #[serde(
-            rename = "confirmationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions: ::std::option::Option<i64>,
-        /// `confirmationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedCounterDelay`: `int`.
-        #[serde(
-            rename = "delayedCounterDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_counter_delay: ::std::option::Option<i64>,
-        /// `delayedDelay`: `int`.
-        #[serde(
-            rename = "delayedDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_delay: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `infoDelay`: `int`.
-        #[serde(
-            rename = "infoDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_delay: ::std::option::Option<i64>,
-        /// `isConfirmationNotificationOn`: `yn`.
-        #[serde(
-            rename = "isConfirmationNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isDelayedNotificationOn`: `yn`.
-        #[serde(
-            rename = "isDelayedNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_delayed_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isFeedbackNotificationOn`: `yn`.
-        #[serde(
-            rename = "isFeedbackNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_feedback_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `isReminderNotificationOn`: `yn`.
-        #[serde(
-            rename = "isReminderNotificationOn",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reminder_notification_on: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `reminderDelay`: `int`.
-        #[serde(
-            rename = "reminderDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_delay: ::std::option::Option<i64>,
-        /// `templateTypeConfirmation`: `string`.
-        #[serde(
-            rename = "templateTypeConfirmation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_confirmation: ::std::option::Option<::std::string::String>,
-        /// `templateTypeDelayed`: `string`.
-        #[serde(
-            rename = "templateTypeDelayed",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_delayed: ::std::option::Option<::std::string::String>,
-        /// `templateTypeFeedback`: `string`.
-        #[serde(
-            rename = "templateTypeFeedback",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_feedback: ::std::option::Option<::std::string::String>,
-        /// `templateTypeReminder`: `string`.
-        #[serde(
-            rename = "templateTypeReminder",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_type_reminder: ::std::option::Option<::std::string::String>,
-        /// `confirmationNotificationDelay`: `int`.
-        #[serde(
-            rename = "confirmationNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_delay: ::std::option::Option<i64>,
-        /// `confirmationNotificationRepetitions`: `any`.
-        #[serde(
-            rename = "confirmationNotificationRepetitions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `confirmationNotificationRepetitionsInterval`: `int`.
-        #[serde(
-            rename = "confirmationNotificationRepetitionsInterval",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirmation_notification_repetitions_interval: ::std::option::Option<i64>,
-        /// `delayedNotificationDelay`: `int`.
-        #[serde(
-            rename = "delayedNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delayed_notification_delay: ::std::option::Option<i64>,
-        /// `infoNotificationDelay`: `any`.
-        #[serde(
-            rename = "infoNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info_notification_delay: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `reminderNotificationDelay`: `int`.
-        #[serde(
-            rename = "reminderNotificationDelay",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reminder_notification_delay: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "code",
-                    "confirmationCounterDelay",
-                    "confirmationDelay",
-                    "confirmationRepetitions",
-                    "confirmationRepetitionsInterval",
-                    "delayedCounterDelay",
-                    "delayedDelay",
-                    "id",
-                    "infoDelay",
-                    "isConfirmationNotificationOn",
-                    "isDelayedNotificationOn",
-                    "isFeedbackNotificationOn",
-                    "isReminderNotificationOn",
-                    "name",
-                    "reminderDelay",
-                    "templateTypeConfirmation",
-                    "templateTypeDelayed",
-                    "templateTypeFeedback",
-                    "templateTypeReminder",
-                    "confirmationNotificationDelay",
-                    "confirmationNotificationRepetitions",
-                    "confirmationNotificationRepetitionsInterval",
-                    "delayedNotificationDelay",
-                    "infoNotificationDelay",
-                    "reminderNotificationDelay",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                confirmation_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "confirmationCounterDelay",
-                )?,
-                confirmation_delay: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "confirmationDelay",
-                )?,
-                confirmation_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "confirmationRepetitions",
-                )?,
-                confirmation_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "confirmationRepetitionsInterval",
-                )?,
-                delayed_counter_delay: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "delayedCounterDelay",
-                )?,
-                delayed_delay: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "delayedDelay",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_7, "id")?,
-                info_delay: ::b24_core::__private::wire::field_at(slot_8, "infoDelay")?,
-                is_confirmation_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "isConfirmationNotificationOn",
-                )?,
-                is_delayed_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "isDelayedNotificationOn",
-                )?,
-                is_feedback_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "isFeedbackNotificationOn",
-                )?,
-                is_reminder_notification_on: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "isReminderNotificationOn",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_13, "name")?,
-                reminder_delay: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "reminderDelay",
-                )?,
-                template_type_confirmation: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "templateTypeConfirmation",
-                )?,
-                template_type_delayed: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "templateTypeDelayed",
-                )?,
-                template_type_feedback: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "templateTypeFeedback",
-                )?,
-                template_type_reminder: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "templateTypeReminder",
-                )?,
-                confirmation_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "confirmationNotificationDelay",
-                )?,
-                confirmation_notification_repetitions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "confirmationNotificationRepetitions",
-                )?,
-                confirmation_notification_repetitions_interval: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "confirmationNotificationRepetitionsInterval",
-                )?,
-                delayed_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "delayedNotificationDelay",
-                )?,
-                info_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "infoNotificationDelay",
-                )?,
-                reminder_notification_delay: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "reminderNotificationDelay",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_counter_delay,
-                &::std::format!("{}.{}", field, "confirmationCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_delay,
-                &::std::format!("{}.{}", field, "confirmationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions,
-                &::std::format!("{}.{}", field, "confirmationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_repetitions_interval,
-                &::std::format!("{}.{}", field, "confirmationRepetitionsInterval"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_counter_delay,
-                &::std::format!("{}.{}", field, "delayedCounterDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_delay,
-                &::std::format!("{}.{}", field, "delayedDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_delay,
-                &::std::format!("{}.{}", field, "infoDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_confirmation_notification_on,
-                &::std::format!("{}.{}", field, "isConfirmationNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_delayed_notification_on,
-                &::std::format!("{}.{}", field, "isDelayedNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_feedback_notification_on,
-                &::std::format!("{}.{}", field, "isFeedbackNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reminder_notification_on,
-                &::std::format!("{}.{}", field, "isReminderNotificationOn"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_delay,
-                &::std::format!("{}.{}", field, "reminderDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_confirmation,
-                &::std::format!("{}.{}", field, "templateTypeConfirmation"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_delayed,
-                &::std::format!("{}.{}", field, "templateTypeDelayed"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_feedback,
-                &::std::format!("{}.{}", field, "templateTypeFeedback"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_type_reminder,
-                &::std::format!("{}.{}", field, "templateTypeReminder"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_delay,
-                &::std::format!("{}.{}", field, "confirmationNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions,
-                &::std::format!("{}.{}", field, "confirmationNotificationRepetitions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirmation_notification_repetitions_interval,
-                &::std::format!(
-                    "{}.{}", field, "confirmationNotificationRepetitionsInterval"
-                ),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delayed_notification_delay,
-                &::std::format!("{}.{}", field, "delayedNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.info_notification_delay,
-                &::std::format!("{}.{}", field, "infoNotificationDelay"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reminder_notification_delay,
-                &::std::format!("{}.{}", field, "reminderNotificationDelay"),
-                problems,
-            );
-        }
-    }
+    /// `ResourceType` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::ResourceType;
     /// `ResultWrapper` of [`booking.v1.resourceType.list`](https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9032,13 +7717,13 @@ pub mod v1_resource_type_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `resource`: `Result[]`.
+        /// `resource`: `ResourceType[]`.
         #[serde(
             rename = "resource",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub resource: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub resource: ::std::option::Option<::std::vec::Vec<ResourceType>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -9789,64 +8474,8 @@ pub mod v1_waitlist_add {
             );
         }
     }
-    /// `Result` of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`booking.v1.waitlist.add`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html) (REST v2)
 ///
@@ -9996,77 +8625,8 @@ for V1WaitlistClientListError {
 pub mod v1_waitlist_client_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `type`: `Type`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<Type>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
+    /// `Client` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Client;
     /// `ResultWrapper` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10077,13 +8637,13 @@ pub mod v1_waitlist_client_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `waitListClient`: `Result[]`.
+        /// `waitListClient`: `Client[]`.
         #[serde(
             rename = "waitListClient",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub wait_list_client: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub wait_list_client: ::std::option::Option<::std::vec::Vec<Client>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -10128,108 +8688,8 @@ pub mod v1_waitlist_client_list {
             );
         }
     }
-    /// `Type` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Type {
-        /// `result`: `map<any>`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `time`: `any`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `module`: `string`.
-        #[serde(
-            rename = "module",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "code", "module"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                module: ::b24_core::__private::wire::field_at(slot_3, "module")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Type {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module,
-                &::std::format!("{}.{}", field, "module"),
-                problems,
-            );
-        }
-    }
+    /// `Type` of [`booking.v1.waitlist.client.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Type;
 }
 /// [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html) (REST v2)
 ///
@@ -10435,108 +8895,8 @@ pub mod v1_waitlist_client_set {
             );
         }
     }
-    /// `Type` of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Type {
-        /// `result`: `map<any>`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `time`: `any`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `module`: `string`.
-        #[serde(
-            rename = "module",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Type {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "time", "module", "code"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                module: ::b24_core::__private::wire::field_at(slot_2, "module")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Type {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module,
-                &::std::format!("{}.{}", field, "module"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-        }
-    }
+    /// `Type` of [`booking.v1.waitlist.client.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Type2 as Type;
 }
 /// [`booking.v1.waitlist.client.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html) (REST v2)
 ///
@@ -11053,154 +9413,10 @@ for V1WaitlistExternalDataListError {
 pub mod v1_waitlist_external_data_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `entityTypeId`: `string`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["entityTypeId", "moduleId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "entityTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "moduleId")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-        }
-    }
-    /// `ResultWrapper` of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ResultWrapper {
-        /// `externalData`: `Result[]`.
-        #[serde(
-            rename = "externalData",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_data: ::std::option::Option<::std::vec::Vec<Result>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["externalData"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                external_data: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "externalData",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ResultWrapper {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.external_data,
-                &::std::format!("{}.{}", field, "externalData"),
-                problems,
-            );
-        }
-    }
+    /// `ExternalData` of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::ExternalData;
+    /// `ResultWrapper` of [`booking.v1.waitlist.externalData.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::ResultWrapper;
 }
 /// [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html) (REST v2)
 ///
@@ -11351,88 +9567,8 @@ for V1WaitlistExternalDataSetError {
 pub mod v1_waitlist_external_data_set {
     #[allow(unused_imports)]
     use super::*;
-    /// `ExternalData` of [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ExternalData {
-        /// `moduleId`: `string`.
-        #[serde(rename = "moduleId")]
-        pub module_id: ::std::string::String,
-        /// `entityTypeId`: `string`.
-        #[serde(rename = "entityTypeId")]
-        pub entity_type_id: ::std::string::String,
-        /// `value`: `string`.
-        #[serde(rename = "value")]
-        pub value: ::std::string::String,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ExternalData {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ExternalData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["moduleId", "entityTypeId", "value"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                module_id: ::b24_core::__private::wire::field_at(slot_0, "moduleId")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "entityTypeId",
-                )?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ExternalData {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "moduleId"), &self.module_id);
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "entityTypeId"),
-                    &self.entity_type_id,
-                );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
-        }
-    }
+    /// `ExternalData` of [`booking.v1.waitlist.externalData.set`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::ExternalData2 as ExternalData;
 }
 /// [`booking.v1.waitlist.externalData.unset`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-unset.html) (REST v2)
 ///
@@ -11683,77 +9819,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistGetErr
 pub mod v1_waitlist_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `note`: `string`.
-        #[serde(
-            rename = "note",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub note: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "note"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.note,
-                &::std::format!("{}.{}", field, "note"),
-                problems,
-            );
-        }
-    }
     /// `ResultWrapper` of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -11764,13 +9829,13 @@ pub mod v1_waitlist_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `waitList`: `Result`.
+        /// `waitList`: `Waitlist`.
         #[serde(
             rename = "waitList",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub wait_list: ::std::option::Option<Result>,
+        pub wait_list: ::std::option::Option<Waitlist>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -11812,6 +9877,8 @@ pub mod v1_waitlist_get {
             );
         }
     }
+    /// `Waitlist` of [`booking.v1.waitlist.get`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Waitlist;
 }
 /// [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html) (REST v2)
 ///
@@ -11972,77 +10039,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistListEr
 pub mod v1_waitlist_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `note`: `string`.
-        #[serde(
-            rename = "note",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub note: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "note"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                note: ::b24_core::__private::wire::field_at(slot_1, "note")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.note,
-                &::std::format!("{}.{}", field, "note"),
-                problems,
-            );
-        }
-    }
     /// `ResultWrapper` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -12053,13 +10049,13 @@ pub mod v1_waitlist_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `waitList`: `Result[]`.
+        /// `waitList`: `Waitlist[]`.
         #[serde(
             rename = "waitList",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub wait_list: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub wait_list: ::std::option::Option<::std::vec::Vec<Waitlist>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -12101,6 +10097,8 @@ pub mod v1_waitlist_list {
             );
         }
     }
+    /// `Waitlist` of [`booking.v1.waitlist.list`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Waitlist;
 }
 /// [`booking.v1.waitlist.update`](https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-update.html) (REST v2)
 ///

@@ -8,6 +8,297 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Meeting`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Meeting {
+        /// `notify`: `yn`.
+        #[serde(
+            rename = "notify",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `reinvite`: `yn`.
+        #[serde(
+            rename = "reinvite",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reinvite: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `allow_invite`: `yn`.
+        #[serde(
+            rename = "allow_invite",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_invite: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `hide_guests`: `yn`.
+        #[serde(
+            rename = "hide_guests",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meeting {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Meeting {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["notify", "reinvite", "allow_invite", "hide_guests"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
+                reinvite: ::b24_core::__private::wire::field_at(slot_1, "reinvite")?,
+                allow_invite: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "allow_invite",
+                )?,
+                hide_guests: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "hide_guests",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Meeting {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.notify,
+                &::std::format!("{}.{}", field, "notify"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reinvite,
+                &::std::format!("{}.{}", field, "reinvite"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.allow_invite,
+                &::std::format!("{}.{}", field, "allow_invite"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_guests,
+                &::std::format!("{}.{}", field, "hide_guests"),
+                problems,
+            );
+        }
+    }
+    /// `Remind`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Remind {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `count`: `int`.
+        #[serde(
+            rename = "count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Remind {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "count"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Remind {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "count"),
+                problems,
+            );
+        }
+    }
+    /// `Rrule`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Rrule {
+        /// `FREQ`: `string`.
+        #[serde(
+            rename = "FREQ",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub freq: ::std::option::Option<::std::string::String>,
+        /// `COUNT`: `int`.
+        #[serde(
+            rename = "COUNT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// `INTERVAL`: `int`.
+        #[serde(
+            rename = "INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interval: ::std::option::Option<i64>,
+        /// `BYDAY`: `any[]`.
+        #[serde(
+            rename = "BYDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub byday: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `UNTIL`: `date`.
+        #[serde(
+            rename = "UNTIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub until: ::std::option::Option<::b24_core::__private::types::Date>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rrule {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Rrule {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
+                count: ::b24_core::__private::wire::field_at(slot_1, "COUNT")?,
+                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
+                byday: ::b24_core::__private::wire::field_at(slot_3, "BYDAY")?,
+                until: ::b24_core::__private::wire::field_at(slot_4, "UNTIL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Rrule {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.freq,
+                &::std::format!("{}.{}", field, "FREQ"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count,
+                &::std::format!("{}.{}", field, "COUNT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.interval,
+                &::std::format!("{}.{}", field, "INTERVAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.byday,
+                &::std::format!("{}.{}", field, "BYDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.until,
+                &::std::format!("{}.{}", field, "UNTIL"),
+                problems,
+            );
+        }
+    }
+}
 /// [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html) (REST v2)
 ///
 /// Scope: `calendar`.
@@ -102,7 +393,7 @@ impl ::b24_core::__private::Method for AccessibilityGet {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        ::std::vec::Vec<accessibility_get::Result>,
+        ::std::vec::Vec<accessibility_get::Accessibility>,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -146,7 +437,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AccessibilityGet
 pub mod accessibility_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
+    /// `Accessibility` of [`calendar.accessibility.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -155,7 +446,7 @@ pub mod accessibility_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Accessibility {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -251,14 +542,14 @@ pub mod accessibility_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Accessibility {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Accessibility {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -318,7 +609,7 @@ pub mod accessibility_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Accessibility {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1005,292 +1296,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventAddError {
 pub mod event_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Meeting` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Meeting {
-        /// `notify`: `yn`.
-        #[serde(
-            rename = "notify",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `reinvite`: `yn`.
-        #[serde(
-            rename = "reinvite",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reinvite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `allow_invite`: `yn`.
-        #[serde(
-            rename = "allow_invite",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub allow_invite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `hide_guests`: `yn`.
-        #[serde(
-            rename = "hide_guests",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meeting {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Meeting {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["notify", "reinvite", "allow_invite", "hide_guests"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
-                reinvite: ::b24_core::__private::wire::field_at(slot_1, "reinvite")?,
-                allow_invite: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "allow_invite",
-                )?,
-                hide_guests: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "hide_guests",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Meeting {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.notify,
-                &::std::format!("{}.{}", field, "notify"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reinvite,
-                &::std::format!("{}.{}", field, "reinvite"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.allow_invite,
-                &::std::format!("{}.{}", field, "allow_invite"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hide_guests,
-                &::std::format!("{}.{}", field, "hide_guests"),
-                problems,
-            );
-        }
-    }
-    /// `Remind` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Remind {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `count`: `int`.
-        #[serde(
-            rename = "count",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Remind {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Remind {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "count"),
-                problems,
-            );
-        }
-    }
-    /// `Rrule` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Rrule {
-        /// `FREQ`: `string`.
-        #[serde(
-            rename = "FREQ",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub freq: ::std::option::Option<::std::string::String>,
-        /// `COUNT`: `int`.
-        #[serde(
-            rename = "COUNT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// `INTERVAL`: `int`.
-        #[serde(
-            rename = "INTERVAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub interval: ::std::option::Option<i64>,
-        /// `BYDAY`: `any[]`.
-        #[serde(
-            rename = "BYDAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub byday: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `UNTIL`: `date`.
-        #[serde(
-            rename = "UNTIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub until: ::std::option::Option<::b24_core::__private::types::Date>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rrule {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Rrule {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "COUNT")?,
-                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
-                byday: ::b24_core::__private::wire::field_at(slot_3, "BYDAY")?,
-                until: ::b24_core::__private::wire::field_at(slot_4, "UNTIL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Rrule {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.freq,
-                &::std::format!("{}.{}", field, "FREQ"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "COUNT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.interval,
-                &::std::format!("{}.{}", field, "INTERVAL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.byday,
-                &::std::format!("{}.{}", field, "BYDAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.until,
-                &::std::format!("{}.{}", field, "UNTIL"),
-                problems,
-            );
-        }
-    }
+    /// `Meeting` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Meeting;
+    /// `Remind` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Remind;
+    /// `Rrule` of [`calendar.event.add`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Rrule;
 }
 /// [`calendar.event.delete`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-delete.html) (REST v2)
 ///
@@ -2643,292 +2654,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventUpdateError
 pub mod event_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Meeting` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Meeting {
-        /// `notify`: `yn`.
-        #[serde(
-            rename = "notify",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `reinvite`: `yn`.
-        #[serde(
-            rename = "reinvite",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reinvite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `allow_invite`: `yn`.
-        #[serde(
-            rename = "allow_invite",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub allow_invite: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `hide_guests`: `yn`.
-        #[serde(
-            rename = "hide_guests",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Meeting {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Meeting {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["notify", "reinvite", "allow_invite", "hide_guests"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                notify: ::b24_core::__private::wire::field_at(slot_0, "notify")?,
-                reinvite: ::b24_core::__private::wire::field_at(slot_1, "reinvite")?,
-                allow_invite: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "allow_invite",
-                )?,
-                hide_guests: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "hide_guests",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Meeting {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.notify,
-                &::std::format!("{}.{}", field, "notify"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reinvite,
-                &::std::format!("{}.{}", field, "reinvite"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.allow_invite,
-                &::std::format!("{}.{}", field, "allow_invite"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hide_guests,
-                &::std::format!("{}.{}", field, "hide_guests"),
-                problems,
-            );
-        }
-    }
-    /// `Remind` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Remind {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `count`: `int`.
-        #[serde(
-            rename = "count",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Remind {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Remind {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "count"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "count")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Remind {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "count"),
-                problems,
-            );
-        }
-    }
-    /// `Rrule` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Rrule {
-        /// `FREQ`: `string`.
-        #[serde(
-            rename = "FREQ",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub freq: ::std::option::Option<::std::string::String>,
-        /// `COUNT`: `int`.
-        #[serde(
-            rename = "COUNT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// `INTERVAL`: `int`.
-        #[serde(
-            rename = "INTERVAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub interval: ::std::option::Option<i64>,
-        /// `BYDAY`: `any[]`.
-        #[serde(
-            rename = "BYDAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub byday: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `UNTIL`: `date`.
-        #[serde(
-            rename = "UNTIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub until: ::std::option::Option<::b24_core::__private::types::Date>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Rrule {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Rrule {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["FREQ", "COUNT", "INTERVAL", "BYDAY", "UNTIL"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                freq: ::b24_core::__private::wire::field_at(slot_0, "FREQ")?,
-                count: ::b24_core::__private::wire::field_at(slot_1, "COUNT")?,
-                interval: ::b24_core::__private::wire::field_at(slot_2, "INTERVAL")?,
-                byday: ::b24_core::__private::wire::field_at(slot_3, "BYDAY")?,
-                until: ::b24_core::__private::wire::field_at(slot_4, "UNTIL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Rrule {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.freq,
-                &::std::format!("{}.{}", field, "FREQ"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count,
-                &::std::format!("{}.{}", field, "COUNT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.interval,
-                &::std::format!("{}.{}", field, "INTERVAL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.byday,
-                &::std::format!("{}.{}", field, "BYDAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.until,
-                &::std::format!("{}.{}", field, "UNTIL"),
-                problems,
-            );
-        }
-    }
+    /// `Meeting` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Meeting;
+    /// `Remind` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Remind;
+    /// `Rrule` of [`calendar.event.update`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Rrule;
 }
 /// [`calendar.meeting.status.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-meeting-status-get.html) (REST v2)
 ///
@@ -3386,7 +3117,7 @@ impl ::b24_core::__private::Method for ResourceBookingList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<resource_booking_list::Result>;
+    type Output = ::std::vec::Vec<resource_booking_list::Booking>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3402,7 +3133,7 @@ impl ::b24_core::__private::Method for ResourceBookingList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ResourceBookingList {
-    type Item = resource_booking_list::Result;
+    type Item = resource_booking_list::Booking;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3438,7 +3169,7 @@ for ResourceBookingListError {
 pub mod resource_booking_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`calendar.resource.booking.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html).
+    /// `Booking` of [`calendar.resource.booking.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3447,7 +3178,7 @@ pub mod resource_booking_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Booking {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -3665,14 +3396,14 @@ pub mod resource_booking_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Booking {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Booking {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -3803,7 +3534,7 @@ pub mod resource_booking_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Booking {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -4166,7 +3897,7 @@ impl ::b24_core::__private::Method for ResourceList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<resource_list::Result>;
+    type Output = ::std::vec::Vec<resource_list::Resource>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4179,7 +3910,7 @@ impl ::b24_core::__private::Method for ResourceList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ResourceList {
-    type Item = resource_list::Result;
+    type Item = resource_list::Resource;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4214,7 +3945,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceListErro
 pub mod resource_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`calendar.resource.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html).
+    /// `Resource` of [`calendar.resource.list`](https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4223,7 +3954,7 @@ pub mod resource_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Resource {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -4252,14 +3983,14 @@ pub mod resource_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Resource {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Resource {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -4278,7 +4009,7 @@ pub mod resource_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Resource {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5379,7 +5110,7 @@ impl ::b24_core::__private::Method for SettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = settings_get::Result;
+    type Output = settings_get::Settings;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5419,7 +5150,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsGetError
 pub mod settings_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`calendar.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html).
+    /// `Settings` of [`calendar.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5428,7 +5159,7 @@ pub mod settings_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
         /// `work_time_start`: `string`.
         #[serde(
             rename = "work_time_start",
@@ -5615,14 +5346,14 @@ pub mod settings_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5760,7 +5491,7 @@ pub mod settings_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Settings {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5963,7 +5694,7 @@ impl ::b24_core::__private::Method for UserSettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = user_settings_get::Result;
+    type Output = user_settings_get::Settings;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6216,7 +5947,7 @@ pub mod user_settings_get {
             );
         }
     }
-    /// `Result` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
+    /// `Settings` of [`calendar.user.settings.get`](https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -6225,7 +5956,7 @@ pub mod user_settings_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
         /// `view`: `string`.
         #[serde(
             rename = "view",
@@ -6382,14 +6113,14 @@ pub mod user_settings_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -6504,7 +6235,7 @@ pub mod user_settings_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Settings {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,1160 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `AfterCursor2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AfterCursor2 {
+        /// `startDate`: `datetime`.
+        #[serde(
+            rename = "startDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AfterCursor2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AfterCursor2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["startDate", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start_date: ::b24_core::__private::wire::field_at(slot_0, "startDate")?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AfterCursor2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "startDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Evaluation`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Evaluation {
+        /// `efficiencyValue`: `int`.
+        #[serde(
+            rename = "efficiencyValue",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub efficiency_value: ::std::option::Option<i64>,
+        /// `criteria`: `map<any>`.
+        #[serde(
+            rename = "criteria",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub criteria: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Evaluation {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Evaluation {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["efficiencyValue", "criteria"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                efficiency_value: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "efficiencyValue",
+                )?,
+                criteria: ::b24_core::__private::wire::field_at(slot_1, "criteria")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Evaluation {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.efficiency_value,
+                &::std::format!("{}.{}", field, "efficiencyValue"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.criteria,
+                &::std::format!("{}.{}", field, "criteria"),
+                problems,
+            );
+        }
+    }
+    /// `Field`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `multiple`: `any`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "type",
+                    "title",
+                    "description",
+                    "filterable",
+                    "sortable",
+                    "multiple",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_4, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_5, "sortable")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "multiple")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+        }
+    }
+    /// `Followup`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Followup {
+        /// `callId`: `int`.
+        #[serde(
+            rename = "callId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<i64>,
+        /// `callType`: `int`.
+        #[serde(
+            rename = "callType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_type: ::std::option::Option<i64>,
+        /// `initiatorId`: `int`.
+        #[serde(
+            rename = "initiatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initiator_id: ::std::option::Option<i64>,
+        /// `startDate`: `datetime`.
+        #[serde(
+            rename = "startDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `endDate`: `datetime`.
+        #[serde(
+            rename = "endDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `durationSeconds`: `int`.
+        #[serde(
+            rename = "durationSeconds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration_seconds: ::std::option::Option<i64>,
+        /// `uuid`: `string`.
+        #[serde(
+            rename = "uuid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid: ::std::option::Option<::std::string::String>,
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `participants`: `any[]`.
+        #[serde(
+            rename = "participants",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participants: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `outcomes`: `string[]`.
+        #[serde(
+            rename = "outcomes",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub outcomes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `tracks`: `any[]`.
+        #[serde(
+            rename = "tracks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tracks: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `transcription`: `Transcription`.
+        #[serde(
+            rename = "transcription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transcription: ::std::option::Option<Transcription>,
+        /// `overview`: `Overview`.
+        #[serde(
+            rename = "overview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub overview: ::std::option::Option<Overview>,
+        /// `summary`: `Summary`.
+        #[serde(
+            rename = "summary",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub summary: ::std::option::Option<Summary>,
+        /// `insights`: `Insights`.
+        #[serde(
+            rename = "insights",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insights: ::std::option::Option<Insights>,
+        /// `evaluation`: `Evaluation`.
+        #[serde(
+            rename = "evaluation",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub evaluation: ::std::option::Option<Evaluation>,
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// `hasMore`: `bool`.
+        #[serde(
+            rename = "hasMore",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_more: ::std::option::Option<bool>,
+        /// `afterCursor`: `AfterCursor2`.
+        #[serde(
+            rename = "afterCursor",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub after_cursor: ::std::option::Option<AfterCursor2>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Followup {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Followup {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "callId",
+                    "callType",
+                    "initiatorId",
+                    "startDate",
+                    "endDate",
+                    "durationSeconds",
+                    "uuid",
+                    "language",
+                    "version",
+                    "participants",
+                    "outcomes",
+                    "createdAt",
+                    "tracks",
+                    "transcription",
+                    "overview",
+                    "summary",
+                    "insights",
+                    "evaluation",
+                    "items",
+                    "hasMore",
+                    "afterCursor",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                call_id: ::b24_core::__private::wire::field_at(slot_0, "callId")?,
+                call_type: ::b24_core::__private::wire::field_at(slot_1, "callType")?,
+                initiator_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "initiatorId",
+                )?,
+                start_date: ::b24_core::__private::wire::field_at(slot_3, "startDate")?,
+                end_date: ::b24_core::__private::wire::field_at(slot_4, "endDate")?,
+                duration_seconds: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "durationSeconds",
+                )?,
+                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
+                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                version: ::b24_core::__private::wire::field_at(slot_8, "version")?,
+                participants: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "participants",
+                )?,
+                outcomes: ::b24_core::__private::wire::field_at(slot_10, "outcomes")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_11, "createdAt")?,
+                tracks: ::b24_core::__private::wire::field_at(slot_12, "tracks")?,
+                transcription: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "transcription",
+                )?,
+                overview: ::b24_core::__private::wire::field_at(slot_14, "overview")?,
+                summary: ::b24_core::__private::wire::field_at(slot_15, "summary")?,
+                insights: ::b24_core::__private::wire::field_at(slot_16, "insights")?,
+                evaluation: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "evaluation",
+                )?,
+                items: ::b24_core::__private::wire::field_at(slot_18, "items")?,
+                has_more: ::b24_core::__private::wire::field_at(slot_19, "hasMore")?,
+                after_cursor: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "afterCursor",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Followup {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "callId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_type,
+                &::std::format!("{}.{}", field, "callType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.initiator_id,
+                &::std::format!("{}.{}", field, "initiatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "startDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_date,
+                &::std::format!("{}.{}", field, "endDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration_seconds,
+                &::std::format!("{}.{}", field, "durationSeconds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uuid,
+                &::std::format!("{}.{}", field, "uuid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.participants,
+                &::std::format!("{}.{}", field, "participants"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.outcomes,
+                &::std::format!("{}.{}", field, "outcomes"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tracks,
+                &::std::format!("{}.{}", field, "tracks"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transcription,
+                &::std::format!("{}.{}", field, "transcription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.overview,
+                &::std::format!("{}.{}", field, "overview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.summary,
+                &::std::format!("{}.{}", field, "summary"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.insights,
+                &::std::format!("{}.{}", field, "insights"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.evaluation,
+                &::std::format!("{}.{}", field, "evaluation"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_more,
+                &::std::format!("{}.{}", field, "hasMore"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.after_cursor,
+                &::std::format!("{}.{}", field, "afterCursor"),
+                problems,
+            );
+        }
+    }
+    /// `Insights`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Insights {
+        /// `speakerEvaluationAvailable`: `bool`.
+        #[serde(
+            rename = "speakerEvaluationAvailable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub speaker_evaluation_available: ::std::option::Option<bool>,
+        /// `speakerAnalysis`: `any[]`.
+        #[serde(
+            rename = "speakerAnalysis",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub speaker_analysis: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Insights {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Insights {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["speakerEvaluationAvailable", "speakerAnalysis"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                speaker_evaluation_available: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "speakerEvaluationAvailable",
+                )?,
+                speaker_analysis: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "speakerAnalysis",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Insights {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.speaker_evaluation_available,
+                &::std::format!("{}.{}", field, "speakerEvaluationAvailable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.speaker_analysis,
+                &::std::format!("{}.{}", field, "speakerAnalysis"),
+                problems,
+            );
+        }
+    }
+    /// `Items`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `callId`: `int`.
+        #[serde(
+            rename = "callId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<i64>,
+        /// `startDate`: `datetime`.
+        #[serde(
+            rename = "startDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `participants`: `Participants[]`.
+        #[serde(
+            rename = "participants",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub participants: ::std::option::Option<::std::vec::Vec<Participants>>,
+        /// `overview`: `Overview`.
+        #[serde(
+            rename = "overview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub overview: ::std::option::Option<Overview>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["callId", "startDate", "participants", "overview"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                call_id: ::b24_core::__private::wire::field_at(slot_0, "callId")?,
+                start_date: ::b24_core::__private::wire::field_at(slot_1, "startDate")?,
+                participants: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "participants",
+                )?,
+                overview: ::b24_core::__private::wire::field_at(slot_3, "overview")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "callId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "startDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.participants,
+                &::std::format!("{}.{}", field, "participants"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.overview,
+                &::std::format!("{}.{}", field, "overview"),
+                problems,
+            );
+        }
+    }
+    /// `Overview`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Overview {
+        /// `topic`: `string`.
+        #[serde(
+            rename = "topic",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub topic: ::std::option::Option<::std::string::String>,
+        /// `actionItems`: `any`.
+        #[serde(
+            rename = "actionItems",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action_items: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Overview {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Overview {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["topic", "actionItems"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                topic: ::b24_core::__private::wire::field_at(slot_0, "topic")?,
+                action_items: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "actionItems",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Overview {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.topic,
+                &::std::format!("{}.{}", field, "topic"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.action_items,
+                &::std::format!("{}.{}", field, "actionItems"),
+                problems,
+            );
+        }
+    }
+    /// `Participants`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Participants {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `talkedSeconds`: `int`.
+        #[serde(
+            rename = "talkedSeconds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub talked_seconds: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Participants {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Participants {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "name", "avatar", "talkedSeconds"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_2, "avatar")?,
+                talked_seconds: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "talkedSeconds",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Participants {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.talked_seconds,
+                &::std::format!("{}.{}", field, "talkedSeconds"),
+                problems,
+            );
+        }
+    }
+    /// `Summary`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Summary {
+        /// `segments`: `any[]`.
+        #[serde(
+            rename = "segments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Summary {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Summary {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["segments"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                segments: ::b24_core::__private::wire::field_at(slot_0, "segments")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Summary {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.segments,
+                &::std::format!("{}.{}", field, "segments"),
+                problems,
+            );
+        }
+    }
+    /// `Transcription`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Transcription {
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `segments`: `any[]`.
+        #[serde(
+            rename = "segments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub segments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Transcription {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Transcription {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["language", "segments"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                language: ::b24_core::__private::wire::field_at(slot_0, "language")?,
+                segments: ::b24_core::__private::wire::field_at(slot_1, "segments")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Transcription {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.segments,
+                &::std::format!("{}.{}", field, "segments"),
+                problems,
+            );
+        }
+    }
+}
 /// [`call.followup.field.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html) (REST v3)
 ///
 /// Scope: `call`.
@@ -177,153 +1331,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGet
 pub mod followup_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`call.followup.field.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `multiple`: `any`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "type",
-                    "title",
-                    "description",
-                    "filterable",
-                    "sortable",
-                    "multiple",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_4, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_5, "sortable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "multiple")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`call.followup.field.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
     /// `Result` of [`call.followup.field.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -334,13 +1343,13 @@ pub mod followup_field_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Field`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Field>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -537,93 +1546,8 @@ for FollowupFieldListV3Error {
 pub mod followup_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`call.followup.field.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`call.followup.field.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
     /// `Result` of [`call.followup.field.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -634,13 +1558,13 @@ pub mod followup_field_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Field[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -870,559 +1794,20 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Err
 pub mod followup_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Evaluation` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Evaluation {
-        /// `efficiencyValue`: `int`.
-        #[serde(
-            rename = "efficiencyValue",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub efficiency_value: ::std::option::Option<i64>,
-        /// `criteria`: `map<any>`.
-        #[serde(
-            rename = "criteria",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub criteria: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Evaluation {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Evaluation {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["efficiencyValue", "criteria"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                efficiency_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "efficiencyValue",
-                )?,
-                criteria: ::b24_core::__private::wire::field_at(slot_1, "criteria")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Evaluation {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.efficiency_value,
-                &::std::format!("{}.{}", field, "efficiencyValue"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.criteria,
-                &::std::format!("{}.{}", field, "criteria"),
-                problems,
-            );
-        }
-    }
-    /// `Insights` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Insights {
-        /// `speakerEvaluationAvailable`: `bool`.
-        #[serde(
-            rename = "speakerEvaluationAvailable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub speaker_evaluation_available: ::std::option::Option<bool>,
-        /// `speakerAnalysis`: `any[]`.
-        #[serde(
-            rename = "speakerAnalysis",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub speaker_analysis: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Insights {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Insights {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["speakerEvaluationAvailable", "speakerAnalysis"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                speaker_evaluation_available: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "speakerEvaluationAvailable",
-                )?,
-                speaker_analysis: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "speakerAnalysis",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Insights {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.speaker_evaluation_available,
-                &::std::format!("{}.{}", field, "speakerEvaluationAvailable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.speaker_analysis,
-                &::std::format!("{}.{}", field, "speakerAnalysis"),
-                problems,
-            );
-        }
-    }
-    /// `Item` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `callId`: `int`.
-        #[serde(
-            rename = "callId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<i64>,
-        /// `callType`: `int`.
-        #[serde(
-            rename = "callType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_type: ::std::option::Option<i64>,
-        /// `initiatorId`: `int`.
-        #[serde(
-            rename = "initiatorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub initiator_id: ::std::option::Option<i64>,
-        /// `startDate`: `datetime`.
-        #[serde(
-            rename = "startDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `endDate`: `datetime`.
-        #[serde(
-            rename = "endDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `durationSeconds`: `int`.
-        #[serde(
-            rename = "durationSeconds",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duration_seconds: ::std::option::Option<i64>,
-        /// `uuid`: `string`.
-        #[serde(
-            rename = "uuid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uuid: ::std::option::Option<::std::string::String>,
-        /// `language`: `string`.
-        #[serde(
-            rename = "language",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language: ::std::option::Option<::std::string::String>,
-        /// `version`: `int`.
-        #[serde(
-            rename = "version",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<i64>,
-        /// `participants`: `any[]`.
-        #[serde(
-            rename = "participants",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub participants: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `outcomes`: `string[]`.
-        #[serde(
-            rename = "outcomes",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub outcomes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `tracks`: `any[]`.
-        #[serde(
-            rename = "tracks",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tracks: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `transcription`: `Transcription`.
-        #[serde(
-            rename = "transcription",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transcription: ::std::option::Option<Transcription>,
-        /// `overview`: `Overview`.
-        #[serde(
-            rename = "overview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub overview: ::std::option::Option<Overview>,
-        /// `summary`: `Summary`.
-        #[serde(
-            rename = "summary",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub summary: ::std::option::Option<Summary>,
-        /// `insights`: `Insights`.
-        #[serde(
-            rename = "insights",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub insights: ::std::option::Option<Insights>,
-        /// `evaluation`: `Evaluation`.
-        #[serde(
-            rename = "evaluation",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub evaluation: ::std::option::Option<Evaluation>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "callId",
-                    "callType",
-                    "initiatorId",
-                    "startDate",
-                    "endDate",
-                    "durationSeconds",
-                    "uuid",
-                    "language",
-                    "version",
-                    "participants",
-                    "outcomes",
-                    "createdAt",
-                    "tracks",
-                    "transcription",
-                    "overview",
-                    "summary",
-                    "insights",
-                    "evaluation",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                call_id: ::b24_core::__private::wire::field_at(slot_0, "callId")?,
-                call_type: ::b24_core::__private::wire::field_at(slot_1, "callType")?,
-                initiator_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "initiatorId",
-                )?,
-                start_date: ::b24_core::__private::wire::field_at(slot_3, "startDate")?,
-                end_date: ::b24_core::__private::wire::field_at(slot_4, "endDate")?,
-                duration_seconds: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "durationSeconds",
-                )?,
-                uuid: ::b24_core::__private::wire::field_at(slot_6, "uuid")?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                version: ::b24_core::__private::wire::field_at(slot_8, "version")?,
-                participants: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "participants",
-                )?,
-                outcomes: ::b24_core::__private::wire::field_at(slot_10, "outcomes")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_11, "createdAt")?,
-                tracks: ::b24_core::__private::wire::field_at(slot_12, "tracks")?,
-                transcription: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "transcription",
-                )?,
-                overview: ::b24_core::__private::wire::field_at(slot_14, "overview")?,
-                summary: ::b24_core::__private::wire::field_at(slot_15, "summary")?,
-                insights: ::b24_core::__private::wire::field_at(slot_16, "insights")?,
-                evaluation: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "evaluation",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.call_id,
-                &::std::format!("{}.{}", field, "callId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_type,
-                &::std::format!("{}.{}", field, "callType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.initiator_id,
-                &::std::format!("{}.{}", field, "initiatorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_date,
-                &::std::format!("{}.{}", field, "startDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.end_date,
-                &::std::format!("{}.{}", field, "endDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.duration_seconds,
-                &::std::format!("{}.{}", field, "durationSeconds"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uuid,
-                &::std::format!("{}.{}", field, "uuid"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language,
-                &::std::format!("{}.{}", field, "language"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.version,
-                &::std::format!("{}.{}", field, "version"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.participants,
-                &::std::format!("{}.{}", field, "participants"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.outcomes,
-                &::std::format!("{}.{}", field, "outcomes"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tracks,
-                &::std::format!("{}.{}", field, "tracks"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transcription,
-                &::std::format!("{}.{}", field, "transcription"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.overview,
-                &::std::format!("{}.{}", field, "overview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.summary,
-                &::std::format!("{}.{}", field, "summary"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.insights,
-                &::std::format!("{}.{}", field, "insights"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.evaluation,
-                &::std::format!("{}.{}", field, "evaluation"),
-                problems,
-            );
-        }
-    }
-    /// `Overview` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Overview {
-        /// `topic`: `string`.
-        #[serde(
-            rename = "topic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub topic: ::std::option::Option<::std::string::String>,
-        /// `actionItems`: `any[]`.
-        #[serde(
-            rename = "actionItems",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub action_items: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Overview {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Overview {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["topic", "actionItems"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                topic: ::b24_core::__private::wire::field_at(slot_0, "topic")?,
-                action_items: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "actionItems",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Overview {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.topic,
-                &::std::format!("{}.{}", field, "topic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.action_items,
-                &::std::format!("{}.{}", field, "actionItems"),
-                problems,
-            );
-        }
-    }
+    /// `AfterCursor2` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::AfterCursor2;
+    /// `Evaluation` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Evaluation;
+    /// `Followup` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Followup;
+    /// `Insights` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Insights;
+    /// `Items` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Items;
+    /// `Overview` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Overview;
+    /// `Participants` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Participants;
     /// `Result` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1433,13 +1818,13 @@ pub mod followup_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Followup`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Followup>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1481,139 +1866,10 @@ pub mod followup_get_v3 {
             );
         }
     }
-    /// `Summary` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Summary {
-        /// `segments`: `any[]`.
-        #[serde(
-            rename = "segments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub segments: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Summary {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Summary {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["segments"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                segments: ::b24_core::__private::wire::field_at(slot_0, "segments")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Summary {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.segments,
-                &::std::format!("{}.{}", field, "segments"),
-                problems,
-            );
-        }
-    }
-    /// `Transcription` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Transcription {
-        /// `language`: `string`.
-        #[serde(
-            rename = "language",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language: ::std::option::Option<::std::string::String>,
-        /// `segments`: `any[]`.
-        #[serde(
-            rename = "segments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub segments: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Transcription {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Transcription {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["language", "segments"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                language: ::b24_core::__private::wire::field_at(slot_0, "language")?,
-                segments: ::b24_core::__private::wire::field_at(slot_1, "segments")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Transcription {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.language,
-                &::std::format!("{}.{}", field, "language"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.segments,
-                &::std::format!("{}.{}", field, "segments"),
-                problems,
-            );
-        }
-    }
+    /// `Summary` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Summary;
+    /// `Transcription` of [`call.followup.get`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Transcription;
 }
 /// [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html) (REST v3)
 ///
@@ -1772,7 +2028,7 @@ impl ::b24_core::__private::Method for FollowupListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = followup_list_v3::Result;
+    type Output = followup_list_v3::Followup;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1843,80 +2099,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupListV3Er
 pub mod followup_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `ActionItems` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ActionItems {
-        /// `actionItem`: `string`.
-        #[serde(
-            rename = "actionItem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub action_item: ::std::option::Option<::std::string::String>,
-        /// `quote`: `string`.
-        #[serde(
-            rename = "quote",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quote: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ActionItems {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ActionItems {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["actionItem", "quote"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                action_item: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "actionItem",
-                )?,
-                quote: ::b24_core::__private::wire::field_at(slot_1, "quote")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ActionItems {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.action_item,
-                &::std::format!("{}.{}", field, "actionItem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quote,
-                &::std::format!("{}.{}", field, "quote"),
-                problems,
-            );
-        }
-    }
     /// `AfterCursor` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1984,251 +2166,18 @@ pub mod followup_list_v3 {
             );
         }
     }
-    /// `AfterCursor2` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct AfterCursor2 {
-        /// `startDate`: `datetime`.
-        #[serde(
-            rename = "startDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AfterCursor2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for AfterCursor2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["startDate", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start_date: ::b24_core::__private::wire::field_at(slot_0, "startDate")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for AfterCursor2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start_date,
-                &::std::format!("{}.{}", field, "startDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `Items` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `callId`: `int`.
-        #[serde(
-            rename = "callId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<i64>,
-        /// `startDate`: `datetime`.
-        #[serde(
-            rename = "startDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `participants`: `Participants[]`.
-        #[serde(
-            rename = "participants",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub participants: ::std::option::Option<::std::vec::Vec<Participants>>,
-        /// `overview`: `Overview`.
-        #[serde(
-            rename = "overview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub overview: ::std::option::Option<Overview>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["callId", "startDate", "participants", "overview"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                call_id: ::b24_core::__private::wire::field_at(slot_0, "callId")?,
-                start_date: ::b24_core::__private::wire::field_at(slot_1, "startDate")?,
-                participants: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "participants",
-                )?,
-                overview: ::b24_core::__private::wire::field_at(slot_3, "overview")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.call_id,
-                &::std::format!("{}.{}", field, "callId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_date,
-                &::std::format!("{}.{}", field, "startDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.participants,
-                &::std::format!("{}.{}", field, "participants"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.overview,
-                &::std::format!("{}.{}", field, "overview"),
-                problems,
-            );
-        }
-    }
-    /// `Overview` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Overview {
-        /// `topic`: `string`.
-        #[serde(
-            rename = "topic",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub topic: ::std::option::Option<::std::string::String>,
-        /// `actionItems`: `ActionItems[]`.
-        #[serde(
-            rename = "actionItems",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub action_items: ::std::option::Option<::std::vec::Vec<ActionItems>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Overview {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Overview {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["topic", "actionItems"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                topic: ::b24_core::__private::wire::field_at(slot_0, "topic")?,
-                action_items: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "actionItems",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Overview {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.topic,
-                &::std::format!("{}.{}", field, "topic"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.action_items,
-                &::std::format!("{}.{}", field, "actionItems"),
-                problems,
-            );
-        }
-    }
+    /// `AfterCursor2` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::AfterCursor2;
+    /// `Evaluation` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Evaluation;
+    /// `Followup` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Followup;
+    /// `Insights` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Insights;
+    /// `Items` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Items;
+    /// `Overview` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Overview;
     /// `Pagination` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2303,191 +2252,10 @@ pub mod followup_list_v3 {
             );
         }
     }
-    /// `Participants` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Participants {
-        /// `userId`: `int`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `talkedSeconds`: `int`.
-        #[serde(
-            rename = "talkedSeconds",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub talked_seconds: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Participants {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Participants {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "name", "avatar", "talkedSeconds"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_2, "avatar")?,
-                talked_seconds: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "talkedSeconds",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Participants {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.talked_seconds,
-                &::std::format!("{}.{}", field, "talkedSeconds"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// `hasMore`: `bool`.
-        #[serde(
-            rename = "hasMore",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_more: ::std::option::Option<bool>,
-        /// `afterCursor`: `AfterCursor2`.
-        #[serde(
-            rename = "afterCursor",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub after_cursor: ::std::option::Option<AfterCursor2>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items", "hasMore", "afterCursor"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                has_more: ::b24_core::__private::wire::field_at(slot_1, "hasMore")?,
-                after_cursor: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "afterCursor",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_more,
-                &::std::format!("{}.{}", field, "hasMore"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.after_cursor,
-                &::std::format!("{}.{}", field, "afterCursor"),
-                problems,
-            );
-        }
-    }
+    /// `Participants` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Participants;
+    /// `Summary` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Summary;
+    /// `Transcription` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Transcription;
 }

@@ -8,6 +8,1314 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod activity_types {
+    /// `Activity`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Activity {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Activity {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Activity {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Activity2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Activity2 {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `OWNER_ID`: `int`.
+        #[serde(
+            rename = "OWNER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_id: ::std::option::Option<i64>,
+        /// `OWNER_TYPE_ID`: `int`.
+        #[serde(
+            rename = "OWNER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner_type_id: ::std::option::Option<i64>,
+        /// `TYPE_ID`: `int`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<i64>,
+        /// `PROVIDER_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "PROVIDER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_type_id: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_GROUP_ID`: `any`.
+        #[serde(
+            rename = "PROVIDER_GROUP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_group_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ASSOCIATED_ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ASSOCIATED_ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub associated_entity_id: ::std::option::Option<i64>,
+        /// `SUBJECT`: `string`.
+        #[serde(
+            rename = "SUBJECT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `CREATED`: `datetime`.
+        #[serde(
+            rename = "CREATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `LAST_UPDATED`: `datetime`.
+        #[serde(
+            rename = "LAST_UPDATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_updated: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `START_TIME`: `datetime`.
+        #[serde(
+            rename = "START_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `END_TIME`: `datetime`.
+        #[serde(
+            rename = "END_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DEADLINE`: `datetime`.
+        #[serde(
+            rename = "DEADLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `COMPLETED`: `string`.
+        #[serde(
+            rename = "COMPLETED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed: ::std::option::Option<::std::string::String>,
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `RESPONSIBLE_ID`: `int`.
+        #[serde(
+            rename = "RESPONSIBLE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub responsible_id: ::std::option::Option<i64>,
+        /// `PRIORITY`: `string`.
+        #[serde(
+            rename = "PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub priority: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_TYPE`: `string`.
+        #[serde(
+            rename = "NOTIFY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<::std::string::String>,
+        /// `NOTIFY_VALUE`: `string`.
+        #[serde(
+            rename = "NOTIFY_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_value: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `DIRECTION`: `string`.
+        #[serde(
+            rename = "DIRECTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub direction: ::std::option::Option<::std::string::String>,
+        /// `LOCATION`: `string`.
+        #[serde(
+            rename = "LOCATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `any[]`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `EDITOR_ID`: `int`.
+        #[serde(
+            rename = "EDITOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editor_id: ::std::option::Option<i64>,
+        /// `PROVIDER_PARAMS`: `any[]`.
+        #[serde(
+            rename = "PROVIDER_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_params: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `PROVIDER_DATA`: `any`.
+        #[serde(
+            rename = "PROVIDER_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_data: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_MARK`: `string`.
+        #[serde(
+            rename = "RESULT_MARK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_mark: ::std::option::Option<::std::string::String>,
+        /// `RESULT_VALUE`: `any`.
+        #[serde(
+            rename = "RESULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_SUM`: `any`.
+        #[serde(
+            rename = "RESULT_SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_sum: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `RESULT_CURRENCY_ID`: `any`.
+        #[serde(
+            rename = "RESULT_CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_currency_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `RESULT_STATUS`: `string`.
+        #[serde(
+            rename = "RESULT_STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_status: ::std::option::Option<::std::string::String>,
+        /// `RESULT_STREAM`: `string`.
+        #[serde(
+            rename = "RESULT_STREAM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_stream: ::std::option::Option<::std::string::String>,
+        /// `RESULT_SOURCE_ID`: `any`.
+        #[serde(
+            rename = "RESULT_SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_source_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `AUTOCOMPLETE_RULE`: `string`.
+        #[serde(
+            rename = "AUTOCOMPLETE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub autocomplete_rule: ::std::option::Option<::std::string::String>,
+        /// `COMMUNICATIONS`: `any[]`.
+        #[serde(
+            rename = "COMMUNICATIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub communications: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `FILES`: `any[]`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Activity2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "OWNER_ID",
+                    "OWNER_TYPE_ID",
+                    "TYPE_ID",
+                    "PROVIDER_ID",
+                    "PROVIDER_TYPE_ID",
+                    "PROVIDER_GROUP_ID",
+                    "ASSOCIATED_ENTITY_ID",
+                    "SUBJECT",
+                    "CREATED",
+                    "LAST_UPDATED",
+                    "START_TIME",
+                    "END_TIME",
+                    "DEADLINE",
+                    "COMPLETED",
+                    "STATUS",
+                    "RESPONSIBLE_ID",
+                    "PRIORITY",
+                    "NOTIFY_TYPE",
+                    "NOTIFY_VALUE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DIRECTION",
+                    "LOCATION",
+                    "SETTINGS",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "AUTHOR_ID",
+                    "EDITOR_ID",
+                    "PROVIDER_PARAMS",
+                    "PROVIDER_DATA",
+                    "RESULT_MARK",
+                    "RESULT_VALUE",
+                    "RESULT_SUM",
+                    "RESULT_CURRENCY_ID",
+                    "RESULT_STATUS",
+                    "RESULT_STREAM",
+                    "RESULT_SOURCE_ID",
+                    "AUTOCOMPLETE_RULE",
+                    "COMMUNICATIONS",
+                    "FILES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
+                owner_type_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "OWNER_TYPE_ID",
+                )?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                provider_id: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PROVIDER_ID",
+                )?,
+                provider_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "PROVIDER_TYPE_ID",
+                )?,
+                provider_group_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "PROVIDER_GROUP_ID",
+                )?,
+                associated_entity_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ASSOCIATED_ENTITY_ID",
+                )?,
+                subject: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT")?,
+                created: ::b24_core::__private::wire::field_at(slot_9, "CREATED")?,
+                last_updated: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "LAST_UPDATED",
+                )?,
+                start_time: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "START_TIME",
+                )?,
+                end_time: ::b24_core::__private::wire::field_at(slot_12, "END_TIME")?,
+                deadline: ::b24_core::__private::wire::field_at(slot_13, "DEADLINE")?,
+                completed: ::b24_core::__private::wire::field_at(slot_14, "COMPLETED")?,
+                status: ::b24_core::__private::wire::field_at(slot_15, "STATUS")?,
+                responsible_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "RESPONSIBLE_ID",
+                )?,
+                priority: ::b24_core::__private::wire::field_at(slot_17, "PRIORITY")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "NOTIFY_TYPE",
+                )?,
+                notify_value: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "NOTIFY_VALUE",
+                )?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "DESCRIPTION_TYPE",
+                )?,
+                direction: ::b24_core::__private::wire::field_at(slot_22, "DIRECTION")?,
+                location: ::b24_core::__private::wire::field_at(slot_23, "LOCATION")?,
+                settings: ::b24_core::__private::wire::field_at(slot_24, "SETTINGS")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_26, "ORIGIN_ID")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_27, "AUTHOR_ID")?,
+                editor_id: ::b24_core::__private::wire::field_at(slot_28, "EDITOR_ID")?,
+                provider_params: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "PROVIDER_PARAMS",
+                )?,
+                provider_data: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "PROVIDER_DATA",
+                )?,
+                result_mark: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "RESULT_MARK",
+                )?,
+                result_value: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "RESULT_VALUE",
+                )?,
+                result_sum: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "RESULT_SUM",
+                )?,
+                result_currency_id: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "RESULT_CURRENCY_ID",
+                )?,
+                result_status: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "RESULT_STATUS",
+                )?,
+                result_stream: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "RESULT_STREAM",
+                )?,
+                result_source_id: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "RESULT_SOURCE_ID",
+                )?,
+                autocomplete_rule: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "AUTOCOMPLETE_RULE",
+                )?,
+                communications: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "COMMUNICATIONS",
+                )?,
+                files: ::b24_core::__private::wire::field_at(slot_40, "FILES")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Activity2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner_type_id,
+                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_id,
+                &::std::format!("{}.{}", field, "PROVIDER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_type_id,
+                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_group_id,
+                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.associated_entity_id,
+                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "SUBJECT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "CREATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_updated,
+                &::std::format!("{}.{}", field, "LAST_UPDATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "START_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "END_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deadline,
+                &::std::format!("{}.{}", field, "DEADLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.completed,
+                &::std::format!("{}.{}", field, "COMPLETED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.responsible_id,
+                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.priority,
+                &::std::format!("{}.{}", field, "PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_value,
+                &::std::format!("{}.{}", field, "NOTIFY_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.direction,
+                &::std::format!("{}.{}", field, "DIRECTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location,
+                &::std::format!("{}.{}", field, "LOCATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editor_id,
+                &::std::format!("{}.{}", field, "EDITOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_params,
+                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider_data,
+                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_mark,
+                &::std::format!("{}.{}", field, "RESULT_MARK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_value,
+                &::std::format!("{}.{}", field, "RESULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_sum,
+                &::std::format!("{}.{}", field, "RESULT_SUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_currency_id,
+                &::std::format!("{}.{}", field, "RESULT_CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_status,
+                &::std::format!("{}.{}", field, "RESULT_STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_stream,
+                &::std::format!("{}.{}", field, "RESULT_STREAM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_source_id,
+                &::std::format!("{}.{}", field, "RESULT_SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.autocomplete_rule,
+                &::std::format!("{}.{}", field, "AUTOCOMPLETE_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.communications,
+                &::std::format!("{}.{}", field, "COMMUNICATIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
+        }
+    }
+    /// `Badge`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Badge {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badge {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Badge {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "title", "value", "type"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Badge {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
+    /// `Layout`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Layout {
+        /// `icon`: `map<any>`.
+        #[serde(rename = "icon")]
+        pub icon: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `header`: `map<any>`.
+        #[serde(rename = "header")]
+        pub header: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `body`: `map<any>`.
+        #[serde(rename = "body")]
+        pub body: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `footer`: `map<any>`.
+        #[serde(
+            rename = "footer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub footer: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Layout {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["icon", "header", "body", "footer"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
+                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
+                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
+                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.icon,
+                &::std::format!("{}.{}", field, "icon"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.header,
+                &::std::format!("{}.{}", field, "header"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.footer,
+                &::std::format!("{}.{}", field, "footer"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `badge`: `Badge`.
+        #[serde(
+            rename = "badge",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub badge: ::std::option::Option<Badge>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["badge"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                badge: ::b24_core::__private::wire::field_at(slot_0, "badge")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.badge,
+                &::std::format!("{}.{}", field, "badge"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `activity`: `Activity`.
+        #[serde(
+            rename = "activity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity: ::std::option::Option<Activity>,
+        /// `time`: `TimeValue`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<TimeValue>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["activity", "time"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
+                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.activity,
+                &::std::format!("{}.{}", field, "activity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
+    /// `TimeValue`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct TimeValue {
+        /// `start`: `float`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<f64>,
+        /// `finish`: `float`.
+        #[serde(
+            rename = "finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finish: ::std::option::Option<f64>,
+        /// `duration`: `float`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<f64>,
+        /// `processing`: `float`.
+        #[serde(
+            rename = "processing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processing: ::std::option::Option<f64>,
+        /// `date_start`: `datetime`.
+        #[serde(
+            rename = "date_start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `date_finish`: `datetime`.
+        #[serde(
+            rename = "date_finish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `operating`: `int`.
+        #[serde(
+            rename = "operating",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimeValue {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for TimeValue {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "finish",
+                    "duration",
+                    "processing",
+                    "date_start",
+                    "date_finish",
+                    "operating",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
+                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
+                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
+                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
+                date_finish: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "date_finish",
+                )?,
+                operating: ::b24_core::__private::wire::field_at(slot_6, "operating")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for TimeValue {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.finish,
+                &::std::format!("{}.{}", field, "finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.processing,
+                &::std::format!("{}.{}", field, "processing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "date_start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_finish,
+                &::std::format!("{}.{}", field, "date_finish"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operating,
+                &::std::format!("{}.{}", field, "operating"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.activity.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -799,161 +2107,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeAdd
 pub mod activity_badge_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Badge` of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Badge {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badge {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Badge {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "title", "value", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Badge {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `badge`: `Badge`.
-        #[serde(
-            rename = "badge",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub badge: ::std::option::Option<Badge>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["badge"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                badge: ::b24_core::__private::wire::field_at(slot_0, "badge")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.badge,
-                &::std::format!("{}.{}", field, "badge"),
-                problems,
-            );
-        }
-    }
+    /// `Badge` of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::Badge;
+    /// `Result` of [`crm.activity.badge.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result2 as Result;
 }
 /// [`crm.activity.badge.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-delete.html) (REST v2)
 ///
@@ -1203,161 +2360,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeGet
 pub mod activity_badge_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Badge` of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Badge {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badge {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Badge {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "title", "value", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Badge {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `badge`: `Badge`.
-        #[serde(
-            rename = "badge",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub badge: ::std::option::Option<Badge>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["badge"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                badge: ::b24_core::__private::wire::field_at(slot_0, "badge")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.badge,
-                &::std::format!("{}.{}", field, "badge"),
-                problems,
-            );
-        }
-    }
+    /// `Badge` of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html), shared with the crate's other bindings.
+    pub use super::activity_types::Badge;
+    /// `Result` of [`crm.activity.badge.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result2 as Result;
 }
 /// [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html) (REST v2)
 ///
@@ -1499,103 +2505,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityBadgeLis
 pub mod activity_badge_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Badges` of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Badges {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Badges {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Badges {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "title", "value", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                type_: ::b24_core::__private::wire::field_at(slot_3, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Badges {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
+    /// `Badge` of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html), shared with the crate's other bindings.
+    pub use super::activity_types::Badge;
     /// `Result` of [`crm.activity.badge.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1606,13 +2517,13 @@ pub mod activity_badge_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `badges`: `Badges[]`.
+        /// `badges`: `Badge[]`.
         #[serde(
             rename = "badges",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub badges: ::std::option::Option<::std::vec::Vec<Badges>>,
+        pub badges: ::std::option::Option<::std::vec::Vec<Badge>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2062,7 +2973,7 @@ impl ::b24_core::__private::Method for ActivityBindingList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<activity_binding_list::Result>;
+    type Output = ::std::vec::Vec<activity_binding_list::Binding>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2076,7 +2987,7 @@ impl ::b24_core::__private::Method for ActivityBindingList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ActivityBindingList {
-    type Item = activity_binding_list::Result;
+    type Item = activity_binding_list::Binding;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2121,7 +3032,7 @@ for ActivityBindingListError {
 pub mod activity_binding_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.binding.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html).
+    /// `Binding` of [`crm.activity.binding.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2130,7 +3041,7 @@ pub mod activity_binding_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Binding {
         /// `entityTypeId`: `int`.
         #[serde(
             rename = "entityTypeId",
@@ -2152,14 +3063,14 @@ pub mod activity_binding_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Binding {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Binding {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2180,7 +3091,7 @@ pub mod activity_binding_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Binding {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2900,64 +3811,8 @@ for ActivityConfigurableAddError {
 pub mod activity_configurable_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Activity` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Activity {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Activity {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Activity {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Activity` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::Activity;
     /// `Fields` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3145,322 +4000,12 @@ pub mod activity_configurable_add {
             );
         }
     }
-    /// `Layout` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Layout {
-        /// `icon`: `map<any>`.
-        #[serde(rename = "icon")]
-        pub icon: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `header`: `map<any>`.
-        #[serde(rename = "header")]
-        pub header: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `body`: `map<any>`.
-        #[serde(rename = "body")]
-        pub body: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `footer`: `map<any>`.
-        #[serde(
-            rename = "footer",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub footer: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Layout {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["icon", "header", "body", "footer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
-                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
-                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
-                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Layout {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.icon,
-                &::std::format!("{}.{}", field, "icon"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.header,
-                &::std::format!("{}.{}", field, "header"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.body,
-                &::std::format!("{}.{}", field, "body"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.footer,
-                &::std::format!("{}.{}", field, "footer"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `activity`: `Activity`.
-        #[serde(
-            rename = "activity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity: ::std::option::Option<Activity>,
-        /// `time`: `TimeValue`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<TimeValue>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["activity", "time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.activity,
-                &::std::format!("{}.{}", field, "activity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-        }
-    }
-    /// `TimeValue` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct TimeValue {
-        /// `start`: `float`.
-        #[serde(
-            rename = "start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start: ::std::option::Option<f64>,
-        /// `finish`: `float`.
-        #[serde(
-            rename = "finish",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish: ::std::option::Option<f64>,
-        /// `duration`: `float`.
-        #[serde(
-            rename = "duration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duration: ::std::option::Option<f64>,
-        /// `processing`: `float`.
-        #[serde(
-            rename = "processing",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub processing: ::std::option::Option<f64>,
-        /// `date_start`: `datetime`.
-        #[serde(
-            rename = "date_start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `date_finish`: `datetime`.
-        #[serde(
-            rename = "date_finish",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `operating`: `int`.
-        #[serde(
-            rename = "operating",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operating: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimeValue {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for TimeValue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "finish",
-                    "duration",
-                    "processing",
-                    "date_start",
-                    "date_finish",
-                    "operating",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
-                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
-                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
-                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
-                date_finish: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "date_finish",
-                )?,
-                operating: ::b24_core::__private::wire::field_at(slot_6, "operating")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for TimeValue {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start,
-                &::std::format!("{}.{}", field, "start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.finish,
-                &::std::format!("{}.{}", field, "finish"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.duration,
-                &::std::format!("{}.{}", field, "duration"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.processing,
-                &::std::format!("{}.{}", field, "processing"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "date_start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_finish,
-                &::std::format!("{}.{}", field, "date_finish"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.operating,
-                &::std::format!("{}.{}", field, "operating"),
-                problems,
-            );
-        }
-    }
+    /// `Layout` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::Layout;
+    /// `Result` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result3 as Result;
+    /// `TimeValue` of [`crm.activity.configurable.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::TimeValue;
 }
 /// [`crm.activity.configurable.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html) (REST v2)
 ///
@@ -6427,64 +6972,8 @@ for ActivityConfigurableUpdateError {
 pub mod activity_configurable_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Activity` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Activity {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Activity {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Activity {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Activity {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Activity` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html), shared with the crate's other bindings.
+    pub use super::activity_types::Activity;
     /// `Fields` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6638,322 +7127,12 @@ pub mod activity_configurable_update {
             );
         }
     }
-    /// `Layout` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Layout {
-        /// `icon`: `map<any>`.
-        #[serde(rename = "icon")]
-        pub icon: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `header`: `map<any>`.
-        #[serde(rename = "header")]
-        pub header: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `body`: `map<any>`.
-        #[serde(rename = "body")]
-        pub body: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `footer`: `map<any>`.
-        #[serde(
-            rename = "footer",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub footer: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Layout {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Layout {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["icon", "header", "body", "footer"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                icon: ::b24_core::__private::wire::field_at(slot_0, "icon")?,
-                header: ::b24_core::__private::wire::field_at(slot_1, "header")?,
-                body: ::b24_core::__private::wire::field_at(slot_2, "body")?,
-                footer: ::b24_core::__private::wire::field_at(slot_3, "footer")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Layout {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.icon,
-                &::std::format!("{}.{}", field, "icon"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.header,
-                &::std::format!("{}.{}", field, "header"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.body,
-                &::std::format!("{}.{}", field, "body"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.footer,
-                &::std::format!("{}.{}", field, "footer"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `activity`: `Activity`.
-        #[serde(
-            rename = "activity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity: ::std::option::Option<Activity>,
-        /// `time`: `TimeValue`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<TimeValue>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["activity", "time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                activity: ::b24_core::__private::wire::field_at(slot_0, "activity")?,
-                time: ::b24_core::__private::wire::field_at(slot_1, "time")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.activity,
-                &::std::format!("{}.{}", field, "activity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-        }
-    }
-    /// `TimeValue` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct TimeValue {
-        /// `start`: `float`.
-        #[serde(
-            rename = "start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start: ::std::option::Option<f64>,
-        /// `finish`: `float`.
-        #[serde(
-            rename = "finish",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish: ::std::option::Option<f64>,
-        /// `duration`: `float`.
-        #[serde(
-            rename = "duration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duration: ::std::option::Option<f64>,
-        /// `processing`: `float`.
-        #[serde(
-            rename = "processing",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub processing: ::std::option::Option<f64>,
-        /// `date_start`: `datetime`.
-        #[serde(
-            rename = "date_start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `date_finish`: `datetime`.
-        #[serde(
-            rename = "date_finish",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_finish: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `operating`: `int`.
-        #[serde(
-            rename = "operating",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operating: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for TimeValue {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for TimeValue {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "finish",
-                    "duration",
-                    "processing",
-                    "date_start",
-                    "date_finish",
-                    "operating",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                finish: ::b24_core::__private::wire::field_at(slot_1, "finish")?,
-                duration: ::b24_core::__private::wire::field_at(slot_2, "duration")?,
-                processing: ::b24_core::__private::wire::field_at(slot_3, "processing")?,
-                date_start: ::b24_core::__private::wire::field_at(slot_4, "date_start")?,
-                date_finish: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "date_finish",
-                )?,
-                operating: ::b24_core::__private::wire::field_at(slot_6, "operating")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for TimeValue {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start,
-                &::std::format!("{}.{}", field, "start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.finish,
-                &::std::format!("{}.{}", field, "finish"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.duration,
-                &::std::format!("{}.{}", field, "duration"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.processing,
-                &::std::format!("{}.{}", field, "processing"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "date_start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_finish,
-                &::std::format!("{}.{}", field, "date_finish"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.operating,
-                &::std::format!("{}.{}", field, "operating"),
-                problems,
-            );
-        }
-    }
+    /// `Layout` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html), shared with the crate's other bindings.
+    pub use super::activity_types::Layout;
+    /// `Result` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result3 as Result;
+    /// `TimeValue` of [`crm.activity.configurable.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html), shared with the crate's other bindings.
+    pub use super::activity_types::TimeValue;
 }
 /// [`crm.activity.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-delete.html) (REST v2)
 ///
@@ -7257,7 +7436,7 @@ impl ::b24_core::__private::Method for ActivityGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = activity_get::Result;
+    type Output = activity_get::Activity;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7298,687 +7477,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityGetError
 pub mod activity_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
-        #[serde(
-            rename = "OWNER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `OWNER_TYPE_ID`: `int`.
-        #[serde(
-            rename = "OWNER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_type_id: ::std::option::Option<i64>,
-        /// `TYPE_ID`: `int`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<i64>,
-        /// `PROVIDER_ID`: `string`.
-        #[serde(
-            rename = "PROVIDER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_id: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "PROVIDER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_type_id: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_GROUP_ID`: `any`.
-        #[serde(
-            rename = "PROVIDER_GROUP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_group_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ASSOCIATED_ENTITY_ID`: `int`.
-        #[serde(
-            rename = "ASSOCIATED_ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub associated_entity_id: ::std::option::Option<i64>,
-        /// `SUBJECT`: `string`.
-        #[serde(
-            rename = "SUBJECT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject: ::std::option::Option<::std::string::String>,
-        /// `CREATED`: `datetime`.
-        #[serde(
-            rename = "CREATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `LAST_UPDATED`: `datetime`.
-        #[serde(
-            rename = "LAST_UPDATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_updated: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `START_TIME`: `datetime`.
-        #[serde(
-            rename = "START_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `END_TIME`: `datetime`.
-        #[serde(
-            rename = "END_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DEADLINE`: `datetime`.
-        #[serde(
-            rename = "DEADLINE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `COMPLETED`: `string`.
-        #[serde(
-            rename = "COMPLETED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub completed: ::std::option::Option<::std::string::String>,
-        /// `STATUS`: `string`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `RESPONSIBLE_ID`: `int`.
-        #[serde(
-            rename = "RESPONSIBLE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub responsible_id: ::std::option::Option<i64>,
-        /// `PRIORITY`: `string`.
-        #[serde(
-            rename = "PRIORITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub priority: ::std::option::Option<::std::string::String>,
-        /// `NOTIFY_TYPE`: `string`.
-        #[serde(
-            rename = "NOTIFY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_type: ::std::option::Option<::std::string::String>,
-        /// `NOTIFY_VALUE`: `string`.
-        #[serde(
-            rename = "NOTIFY_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_value: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION_TYPE`: `string`.
-        #[serde(
-            rename = "DESCRIPTION_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description_type: ::std::option::Option<::std::string::String>,
-        /// `DIRECTION`: `string`.
-        #[serde(
-            rename = "DIRECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub direction: ::std::option::Option<::std::string::String>,
-        /// `LOCATION`: `string`.
-        #[serde(
-            rename = "LOCATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub location: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `any[]`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `ORIGINATOR_ID`: `any`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ORIGIN_ID`: `any`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `AUTHOR_ID`: `int`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `EDITOR_ID`: `int`.
-        #[serde(
-            rename = "EDITOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub editor_id: ::std::option::Option<i64>,
-        /// `PROVIDER_PARAMS`: `any[]`.
-        #[serde(
-            rename = "PROVIDER_PARAMS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_params: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `PROVIDER_DATA`: `any`.
-        #[serde(
-            rename = "PROVIDER_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_data: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_MARK`: `string`.
-        #[serde(
-            rename = "RESULT_MARK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_mark: ::std::option::Option<::std::string::String>,
-        /// `RESULT_VALUE`: `any`.
-        #[serde(
-            rename = "RESULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_SUM`: `any`.
-        #[serde(
-            rename = "RESULT_SUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_sum: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `RESULT_CURRENCY_ID`: `any`.
-        #[serde(
-            rename = "RESULT_CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_currency_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_STATUS`: `string`.
-        #[serde(
-            rename = "RESULT_STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_status: ::std::option::Option<::std::string::String>,
-        /// `RESULT_STREAM`: `string`.
-        #[serde(
-            rename = "RESULT_STREAM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_stream: ::std::option::Option<::std::string::String>,
-        /// `RESULT_SOURCE_ID`: `any`.
-        #[serde(
-            rename = "RESULT_SOURCE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_source_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `AUTOCOMPLETE_RULE`: `string`.
-        #[serde(
-            rename = "AUTOCOMPLETE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub autocomplete_rule: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OWNER_ID",
-                    "OWNER_TYPE_ID",
-                    "TYPE_ID",
-                    "PROVIDER_ID",
-                    "PROVIDER_TYPE_ID",
-                    "PROVIDER_GROUP_ID",
-                    "ASSOCIATED_ENTITY_ID",
-                    "SUBJECT",
-                    "CREATED",
-                    "LAST_UPDATED",
-                    "START_TIME",
-                    "END_TIME",
-                    "DEADLINE",
-                    "COMPLETED",
-                    "STATUS",
-                    "RESPONSIBLE_ID",
-                    "PRIORITY",
-                    "NOTIFY_TYPE",
-                    "NOTIFY_VALUE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DIRECTION",
-                    "LOCATION",
-                    "SETTINGS",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "AUTHOR_ID",
-                    "EDITOR_ID",
-                    "PROVIDER_PARAMS",
-                    "PROVIDER_DATA",
-                    "RESULT_MARK",
-                    "RESULT_VALUE",
-                    "RESULT_SUM",
-                    "RESULT_CURRENCY_ID",
-                    "RESULT_STATUS",
-                    "RESULT_STREAM",
-                    "RESULT_SOURCE_ID",
-                    "AUTOCOMPLETE_RULE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "OWNER_TYPE_ID",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                provider_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PROVIDER_ID",
-                )?,
-                provider_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PROVIDER_TYPE_ID",
-                )?,
-                provider_group_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PROVIDER_GROUP_ID",
-                )?,
-                associated_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ASSOCIATED_ENTITY_ID",
-                )?,
-                subject: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT")?,
-                created: ::b24_core::__private::wire::field_at(slot_9, "CREATED")?,
-                last_updated: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LAST_UPDATED",
-                )?,
-                start_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "START_TIME",
-                )?,
-                end_time: ::b24_core::__private::wire::field_at(slot_12, "END_TIME")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_13, "DEADLINE")?,
-                completed: ::b24_core::__private::wire::field_at(slot_14, "COMPLETED")?,
-                status: ::b24_core::__private::wire::field_at(slot_15, "STATUS")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "RESPONSIBLE_ID",
-                )?,
-                priority: ::b24_core::__private::wire::field_at(slot_17, "PRIORITY")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "NOTIFY_TYPE",
-                )?,
-                notify_value: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "NOTIFY_VALUE",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "DESCRIPTION_TYPE",
-                )?,
-                direction: ::b24_core::__private::wire::field_at(slot_22, "DIRECTION")?,
-                location: ::b24_core::__private::wire::field_at(slot_23, "LOCATION")?,
-                settings: ::b24_core::__private::wire::field_at(slot_24, "SETTINGS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_26, "ORIGIN_ID")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_27, "AUTHOR_ID")?,
-                editor_id: ::b24_core::__private::wire::field_at(slot_28, "EDITOR_ID")?,
-                provider_params: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "PROVIDER_PARAMS",
-                )?,
-                provider_data: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "PROVIDER_DATA",
-                )?,
-                result_mark: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RESULT_MARK",
-                )?,
-                result_value: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "RESULT_VALUE",
-                )?,
-                result_sum: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "RESULT_SUM",
-                )?,
-                result_currency_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "RESULT_CURRENCY_ID",
-                )?,
-                result_status: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "RESULT_STATUS",
-                )?,
-                result_stream: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "RESULT_STREAM",
-                )?,
-                result_source_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "RESULT_SOURCE_ID",
-                )?,
-                autocomplete_rule: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "AUTOCOMPLETE_RULE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_type_id,
-                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_id,
-                &::std::format!("{}.{}", field, "PROVIDER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_type_id,
-                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_group_id,
-                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.associated_entity_id,
-                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.subject,
-                &::std::format!("{}.{}", field, "SUBJECT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created,
-                &::std::format!("{}.{}", field, "CREATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_updated,
-                &::std::format!("{}.{}", field, "LAST_UPDATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_time,
-                &::std::format!("{}.{}", field, "START_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.end_time,
-                &::std::format!("{}.{}", field, "END_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deadline,
-                &::std::format!("{}.{}", field, "DEADLINE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.completed,
-                &::std::format!("{}.{}", field, "COMPLETED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.responsible_id,
-                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.priority,
-                &::std::format!("{}.{}", field, "PRIORITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_type,
-                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_value,
-                &::std::format!("{}.{}", field, "NOTIFY_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description_type,
-                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.direction,
-                &::std::format!("{}.{}", field, "DIRECTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.location,
-                &::std::format!("{}.{}", field, "LOCATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.editor_id,
-                &::std::format!("{}.{}", field, "EDITOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_params,
-                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_data,
-                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_mark,
-                &::std::format!("{}.{}", field, "RESULT_MARK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_value,
-                &::std::format!("{}.{}", field, "RESULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_sum,
-                &::std::format!("{}.{}", field, "RESULT_SUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_currency_id,
-                &::std::format!("{}.{}", field, "RESULT_CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_status,
-                &::std::format!("{}.{}", field, "RESULT_STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_stream,
-                &::std::format!("{}.{}", field, "RESULT_STREAM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_source_id,
-                &::std::format!("{}.{}", field, "RESULT_SOURCE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.autocomplete_rule,
-                &::std::format!("{}.{}", field, "AUTOCOMPLETE_RULE"),
-                problems,
-            );
-        }
-    }
+    /// `Activity` of [`crm.activity.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html), shared with the crate's other bindings.
+    pub use super::activity_types::Activity2 as Activity;
 }
 /// [`crm.activity.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-delete.html) (REST v2)
 ///
@@ -8658,7 +8158,7 @@ impl ::b24_core::__private::Method for ActivityList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<activity_list::Result>;
+    type Output = ::std::vec::Vec<activity_list::Activity>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8674,7 +8174,7 @@ impl ::b24_core::__private::Method for ActivityList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ActivityList {
-    type Item = activity_list::Result;
+    type Item = activity_list::Activity;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -8712,722 +8212,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListErro
 pub mod activity_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `OWNER_ID`: `int`.
-        #[serde(
-            rename = "OWNER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `OWNER_TYPE_ID`: `int`.
-        #[serde(
-            rename = "OWNER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_type_id: ::std::option::Option<i64>,
-        /// `TYPE_ID`: `int`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<i64>,
-        /// `PROVIDER_ID`: `string`.
-        #[serde(
-            rename = "PROVIDER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_id: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "PROVIDER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_type_id: ::std::option::Option<::std::string::String>,
-        /// `PROVIDER_GROUP_ID`: `any`.
-        #[serde(
-            rename = "PROVIDER_GROUP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_group_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ASSOCIATED_ENTITY_ID`: `int`.
-        #[serde(
-            rename = "ASSOCIATED_ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub associated_entity_id: ::std::option::Option<i64>,
-        /// `SUBJECT`: `string`.
-        #[serde(
-            rename = "SUBJECT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject: ::std::option::Option<::std::string::String>,
-        /// `CREATED`: `datetime`.
-        #[serde(
-            rename = "CREATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `LAST_UPDATED`: `datetime`.
-        #[serde(
-            rename = "LAST_UPDATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_updated: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `START_TIME`: `datetime`.
-        #[serde(
-            rename = "START_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `END_TIME`: `datetime`.
-        #[serde(
-            rename = "END_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DEADLINE`: `datetime`.
-        #[serde(
-            rename = "DEADLINE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deadline: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `COMPLETED`: `string`.
-        #[serde(
-            rename = "COMPLETED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub completed: ::std::option::Option<::std::string::String>,
-        /// `STATUS`: `string`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `RESPONSIBLE_ID`: `int`.
-        #[serde(
-            rename = "RESPONSIBLE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub responsible_id: ::std::option::Option<i64>,
-        /// `PRIORITY`: `string`.
-        #[serde(
-            rename = "PRIORITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub priority: ::std::option::Option<::std::string::String>,
-        /// `NOTIFY_TYPE`: `string`.
-        #[serde(
-            rename = "NOTIFY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_type: ::std::option::Option<::std::string::String>,
-        /// `NOTIFY_VALUE`: `string`.
-        #[serde(
-            rename = "NOTIFY_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_value: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION_TYPE`: `string`.
-        #[serde(
-            rename = "DESCRIPTION_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description_type: ::std::option::Option<::std::string::String>,
-        /// `DIRECTION`: `string`.
-        #[serde(
-            rename = "DIRECTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub direction: ::std::option::Option<::std::string::String>,
-        /// `LOCATION`: `string`.
-        #[serde(
-            rename = "LOCATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub location: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `any[]`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `ORIGINATOR_ID`: `any`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ORIGIN_ID`: `any`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `AUTHOR_ID`: `int`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `EDITOR_ID`: `int`.
-        #[serde(
-            rename = "EDITOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub editor_id: ::std::option::Option<i64>,
-        /// `PROVIDER_PARAMS`: `any[]`.
-        #[serde(
-            rename = "PROVIDER_PARAMS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_params: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `PROVIDER_DATA`: `any`.
-        #[serde(
-            rename = "PROVIDER_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider_data: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_MARK`: `string`.
-        #[serde(
-            rename = "RESULT_MARK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_mark: ::std::option::Option<::std::string::String>,
-        /// `RESULT_VALUE`: `any`.
-        #[serde(
-            rename = "RESULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_SUM`: `any`.
-        #[serde(
-            rename = "RESULT_SUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_sum: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `RESULT_CURRENCY_ID`: `any`.
-        #[serde(
-            rename = "RESULT_CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_currency_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `RESULT_STATUS`: `string`.
-        #[serde(
-            rename = "RESULT_STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_status: ::std::option::Option<::std::string::String>,
-        /// `RESULT_STREAM`: `string`.
-        #[serde(
-            rename = "RESULT_STREAM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_stream: ::std::option::Option<::std::string::String>,
-        /// `RESULT_SOURCE_ID`: `any`.
-        #[serde(
-            rename = "RESULT_SOURCE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_source_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `AUTOCOMPLETE_RULE`: `string`.
-        #[serde(
-            rename = "AUTOCOMPLETE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub autocomplete_rule: ::std::option::Option<::std::string::String>,
-        /// `COMMUNICATIONS`: `any[]`.
-        #[serde(
-            rename = "COMMUNICATIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub communications: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `FILES`: `any[]`.
-        #[serde(
-            rename = "FILES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub files: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "OWNER_ID",
-                    "OWNER_TYPE_ID",
-                    "TYPE_ID",
-                    "PROVIDER_ID",
-                    "PROVIDER_TYPE_ID",
-                    "PROVIDER_GROUP_ID",
-                    "ASSOCIATED_ENTITY_ID",
-                    "SUBJECT",
-                    "CREATED",
-                    "LAST_UPDATED",
-                    "START_TIME",
-                    "END_TIME",
-                    "DEADLINE",
-                    "COMPLETED",
-                    "STATUS",
-                    "RESPONSIBLE_ID",
-                    "PRIORITY",
-                    "NOTIFY_TYPE",
-                    "NOTIFY_VALUE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DIRECTION",
-                    "LOCATION",
-                    "SETTINGS",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "AUTHOR_ID",
-                    "EDITOR_ID",
-                    "PROVIDER_PARAMS",
-                    "PROVIDER_DATA",
-                    "RESULT_MARK",
-                    "RESULT_VALUE",
-                    "RESULT_SUM",
-                    "RESULT_CURRENCY_ID",
-                    "RESULT_STATUS",
-                    "RESULT_STREAM",
-                    "RESULT_SOURCE_ID",
-                    "AUTOCOMPLETE_RULE",
-                    "COMMUNICATIONS",
-                    "FILES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                owner_id: ::b24_core::__private::wire::field_at(slot_1, "OWNER_ID")?,
-                owner_type_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "OWNER_TYPE_ID",
-                )?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                provider_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PROVIDER_ID",
-                )?,
-                provider_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "PROVIDER_TYPE_ID",
-                )?,
-                provider_group_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "PROVIDER_GROUP_ID",
-                )?,
-                associated_entity_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ASSOCIATED_ENTITY_ID",
-                )?,
-                subject: ::b24_core::__private::wire::field_at(slot_8, "SUBJECT")?,
-                created: ::b24_core::__private::wire::field_at(slot_9, "CREATED")?,
-                last_updated: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "LAST_UPDATED",
-                )?,
-                start_time: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "START_TIME",
-                )?,
-                end_time: ::b24_core::__private::wire::field_at(slot_12, "END_TIME")?,
-                deadline: ::b24_core::__private::wire::field_at(slot_13, "DEADLINE")?,
-                completed: ::b24_core::__private::wire::field_at(slot_14, "COMPLETED")?,
-                status: ::b24_core::__private::wire::field_at(slot_15, "STATUS")?,
-                responsible_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "RESPONSIBLE_ID",
-                )?,
-                priority: ::b24_core::__private::wire::field_at(slot_17, "PRIORITY")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "NOTIFY_TYPE",
-                )?,
-                notify_value: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "NOTIFY_VALUE",
-                )?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "DESCRIPTION_TYPE",
-                )?,
-                direction: ::b24_core::__private::wire::field_at(slot_22, "DIRECTION")?,
-                location: ::b24_core::__private::wire::field_at(slot_23, "LOCATION")?,
-                settings: ::b24_core::__private::wire::field_at(slot_24, "SETTINGS")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_26, "ORIGIN_ID")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_27, "AUTHOR_ID")?,
-                editor_id: ::b24_core::__private::wire::field_at(slot_28, "EDITOR_ID")?,
-                provider_params: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "PROVIDER_PARAMS",
-                )?,
-                provider_data: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "PROVIDER_DATA",
-                )?,
-                result_mark: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "RESULT_MARK",
-                )?,
-                result_value: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "RESULT_VALUE",
-                )?,
-                result_sum: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "RESULT_SUM",
-                )?,
-                result_currency_id: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "RESULT_CURRENCY_ID",
-                )?,
-                result_status: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "RESULT_STATUS",
-                )?,
-                result_stream: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "RESULT_STREAM",
-                )?,
-                result_source_id: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "RESULT_SOURCE_ID",
-                )?,
-                autocomplete_rule: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "AUTOCOMPLETE_RULE",
-                )?,
-                communications: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "COMMUNICATIONS",
-                )?,
-                files: ::b24_core::__private::wire::field_at(slot_40, "FILES")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner_type_id,
-                &::std::format!("{}.{}", field, "OWNER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_id,
-                &::std::format!("{}.{}", field, "PROVIDER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_type_id,
-                &::std::format!("{}.{}", field, "PROVIDER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_group_id,
-                &::std::format!("{}.{}", field, "PROVIDER_GROUP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.associated_entity_id,
-                &::std::format!("{}.{}", field, "ASSOCIATED_ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.subject,
-                &::std::format!("{}.{}", field, "SUBJECT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created,
-                &::std::format!("{}.{}", field, "CREATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_updated,
-                &::std::format!("{}.{}", field, "LAST_UPDATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_time,
-                &::std::format!("{}.{}", field, "START_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.end_time,
-                &::std::format!("{}.{}", field, "END_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deadline,
-                &::std::format!("{}.{}", field, "DEADLINE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.completed,
-                &::std::format!("{}.{}", field, "COMPLETED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.responsible_id,
-                &::std::format!("{}.{}", field, "RESPONSIBLE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.priority,
-                &::std::format!("{}.{}", field, "PRIORITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_type,
-                &::std::format!("{}.{}", field, "NOTIFY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_value,
-                &::std::format!("{}.{}", field, "NOTIFY_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description_type,
-                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.direction,
-                &::std::format!("{}.{}", field, "DIRECTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.location,
-                &::std::format!("{}.{}", field, "LOCATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.editor_id,
-                &::std::format!("{}.{}", field, "EDITOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_params,
-                &::std::format!("{}.{}", field, "PROVIDER_PARAMS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider_data,
-                &::std::format!("{}.{}", field, "PROVIDER_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_mark,
-                &::std::format!("{}.{}", field, "RESULT_MARK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_value,
-                &::std::format!("{}.{}", field, "RESULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_sum,
-                &::std::format!("{}.{}", field, "RESULT_SUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_currency_id,
-                &::std::format!("{}.{}", field, "RESULT_CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_status,
-                &::std::format!("{}.{}", field, "RESULT_STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_stream,
-                &::std::format!("{}.{}", field, "RESULT_STREAM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_source_id,
-                &::std::format!("{}.{}", field, "RESULT_SOURCE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.autocomplete_rule,
-                &::std::format!("{}.{}", field, "AUTOCOMPLETE_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.communications,
-                &::std::format!("{}.{}", field, "COMMUNICATIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.files,
-                &::std::format!("{}.{}", field, "FILES"),
-                problems,
-            );
-        }
-    }
+    /// `Activity` of [`crm.activity.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html), shared with the crate's other bindings.
+    pub use super::activity_types::Activity2 as Activity;
 }
 /// [`crm.activity.todo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html) (REST v2)
 ///
@@ -9723,64 +8509,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoAddE
 pub mod activity_todo_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.todo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.activity.todo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result;
 }
 /// [`crm.activity.todo.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html) (REST v2)
 ///
@@ -10091,64 +8821,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTodoUpda
 pub mod activity_todo_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.todo.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.activity.todo.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result;
 }
 /// [`crm.activity.todo.updateColor`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html) (REST v2)
 ///
@@ -10318,64 +8992,8 @@ for ActivityTodoUpdateColorError {
 pub mod activity_todo_update_color {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.todo.updateColor`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.activity.todo.updateColor`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result;
 }
 /// [`crm.activity.todo.updateDeadline`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html) (REST v2)
 ///
@@ -10544,64 +9162,8 @@ for ActivityTodoUpdateDeadlineError {
 pub mod activity_todo_update_deadline {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.todo.updateDeadline`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.activity.todo.updateDeadline`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result;
 }
 /// [`crm.activity.todo.updateDescription`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html) (REST v2)
 ///
@@ -10769,64 +9331,8 @@ for ActivityTodoUpdateDescriptionError {
 pub mod activity_todo_update_description {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.todo.updateDescription`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.activity.todo.updateDescription`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result;
 }
 /// [`crm.activity.todo.updateResponsibleUser`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html) (REST v2)
 ///
@@ -11005,64 +9511,8 @@ for ActivityTodoUpdateResponsibleUserError {
 pub mod activity_todo_update_responsible_user {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.todo.updateResponsibleUser`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.activity.todo.updateResponsibleUser`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html), shared with the crate's other bindings.
+    pub use super::activity_types::Result;
 }
 /// [`crm.activity.type.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-add.html) (REST v2)
 ///
@@ -11507,7 +9957,7 @@ impl ::b24_core::__private::Method for ActivityTypeList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<activity_type_list::Result>;
+    type Output = ::std::vec::Vec<activity_type_list::Type>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11520,7 +9970,7 @@ impl ::b24_core::__private::Method for ActivityTypeList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ActivityTypeList {
-    type Item = activity_type_list::Result;
+    type Item = activity_type_list::Type;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -11561,7 +10011,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityTypeList
 pub mod activity_type_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.activity.type.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html).
+    /// `Type` of [`crm.activity.type.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -11570,7 +10020,7 @@ pub mod activity_type_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Type {
         /// `TYPE_ID`: `string`.
         #[serde(
             rename = "TYPE_ID",
@@ -11606,14 +10056,14 @@ pub mod activity_type_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Type {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -11636,7 +10086,7 @@ pub mod activity_type_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Type {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,1071 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod company_types {
+    /// `Company`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Company {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `COMPANY_TYPE`: `string`.
+        #[serde(
+            rename = "COMPANY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_type: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `LOGO`: `any`.
+        #[serde(
+            rename = "LOGO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LEAD_ID`: `any`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `HAS_PHONE`: `string`.
+        #[serde(
+            rename = "HAS_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `HAS_EMAIL`: `string`.
+        #[serde(
+            rename = "HAS_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `HAS_IMOL`: `string`.
+        #[serde(
+            rename = "HAS_IMOL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `BANKING_DETAILS`: `string`.
+        #[serde(
+            rename = "BANKING_DETAILS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub banking_details: ::std::option::Option<::std::string::String>,
+        /// `INDUSTRY`: `string`.
+        #[serde(
+            rename = "INDUSTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub industry: ::std::option::Option<::std::string::String>,
+        /// `REVENUE`: `string`.
+        #[serde(
+            rename = "REVENUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub revenue: ::std::option::Option<::std::string::String>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `EMPLOYEES`: `string`.
+        #[serde(
+            rename = "EMPLOYEES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employees: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `IS_MY_COMPANY`: `string`.
+        #[serde(
+            rename = "IS_MY_COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_my_company: ::std::option::Option<::std::string::String>,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ORIGIN_VERSION`: `any`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS`: `any`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_2`: `any`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_CITY`: `any`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_POSTAL_CODE`: `any`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_REGION`: `any`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_PROVINCE`: `any`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_COUNTRY`: `any`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_COUNTRY_CODE`: `any`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_LOC_ADDR_ID`: `any`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_LEGAL`: `any`.
+        #[serde(
+            rename = "ADDRESS_LEGAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_legal: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `REG_ADDRESS_2`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_2: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_CITY`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_city: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_POSTAL_CODE`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_postal_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_REGION`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_region: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_PROVINCE`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_province: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_COUNTRY`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_country: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_COUNTRY_CODE`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_COUNTRY_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_country_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `REG_ADDRESS_LOC_ADDR_ID`: `any`.
+        #[serde(
+            rename = "REG_ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reg_address_loc_addr_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_SOURCE`: `any`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_MEDIUM`: `any`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_CAMPAIGN`: `any`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_CONTENT`: `any`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_TERM`: `any`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PARENT_ID_156`: `any`.
+        #[serde(
+            rename = "PARENT_ID_156",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id_156: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `LAST_COMMUNICATION_TIME`: `any`.
+        #[serde(
+            rename = "LAST_COMMUNICATION_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_communication_time: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UF_CRM_1687188367`: `string`.
+        #[serde(
+            rename = "UF_CRM_1687188367",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1687188367: ::std::option::Option<::std::string::String>,
+        /// `PHONE`: `Phone[]`.
+        #[serde(
+            rename = "PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Company {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Company {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "COMPANY_TYPE",
+                    "TITLE",
+                    "LOGO",
+                    "LEAD_ID",
+                    "HAS_PHONE",
+                    "HAS_EMAIL",
+                    "HAS_IMOL",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "BANKING_DETAILS",
+                    "INDUSTRY",
+                    "REVENUE",
+                    "CURRENCY_ID",
+                    "EMPLOYEES",
+                    "COMMENTS",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "OPENED",
+                    "IS_MY_COMPANY",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_COUNTRY_CODE",
+                    "ADDRESS_LOC_ADDR_ID",
+                    "ADDRESS_LEGAL",
+                    "REG_ADDRESS",
+                    "REG_ADDRESS_2",
+                    "REG_ADDRESS_CITY",
+                    "REG_ADDRESS_POSTAL_CODE",
+                    "REG_ADDRESS_REGION",
+                    "REG_ADDRESS_PROVINCE",
+                    "REG_ADDRESS_COUNTRY",
+                    "REG_ADDRESS_COUNTRY_CODE",
+                    "REG_ADDRESS_LOC_ADDR_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PARENT_ID_156",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                    "LAST_COMMUNICATION_TIME",
+                    "UF_CRM_1687188367",
+                    "PHONE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                company_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "COMPANY_TYPE",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
+                logo: ::b24_core::__private::wire::field_at(slot_3, "LOGO")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_4, "LEAD_ID")?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_5, "HAS_PHONE")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_6, "HAS_EMAIL")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_7, "HAS_IMOL")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ASSIGNED_BY_ID",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "MODIFY_BY_ID",
+                )?,
+                banking_details: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "BANKING_DETAILS",
+                )?,
+                industry: ::b24_core::__private::wire::field_at(slot_12, "INDUSTRY")?,
+                revenue: ::b24_core::__private::wire::field_at(slot_13, "REVENUE")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "CURRENCY_ID",
+                )?,
+                employees: ::b24_core::__private::wire::field_at(slot_15, "EMPLOYEES")?,
+                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "DATE_MODIFY",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_19, "OPENED")?,
+                is_my_company: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "IS_MY_COMPANY",
+                )?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_22, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "ORIGIN_VERSION",
+                )?,
+                address: ::b24_core::__private::wire::field_at(slot_24, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_25, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "ADDRESS_COUNTRY_CODE",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
+                address_legal: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "ADDRESS_LEGAL",
+                )?,
+                reg_address: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "REG_ADDRESS",
+                )?,
+                reg_address_2: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "REG_ADDRESS_2",
+                )?,
+                reg_address_city: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "REG_ADDRESS_CITY",
+                )?,
+                reg_address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "REG_ADDRESS_POSTAL_CODE",
+                )?,
+                reg_address_region: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "REG_ADDRESS_REGION",
+                )?,
+                reg_address_province: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "REG_ADDRESS_PROVINCE",
+                )?,
+                reg_address_country: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "REG_ADDRESS_COUNTRY",
+                )?,
+                reg_address_country_code: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "REG_ADDRESS_COUNTRY_CODE",
+                )?,
+                reg_address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "REG_ADDRESS_LOC_ADDR_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_47, "UTM_TERM")?,
+                parent_id_156: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "PARENT_ID_156",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                last_communication_time: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "LAST_COMMUNICATION_TIME",
+                )?,
+                uf_crm_1687188367: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "UF_CRM_1687188367",
+                )?,
+                phone: ::b24_core::__private::wire::field_at(slot_53, "PHONE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Company {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_type,
+                &::std::format!("{}.{}", field, "COMPANY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.logo,
+                &::std::format!("{}.{}", field, "LOGO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_phone,
+                &::std::format!("{}.{}", field, "HAS_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_email,
+                &::std::format!("{}.{}", field, "HAS_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_imol,
+                &::std::format!("{}.{}", field, "HAS_IMOL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.banking_details,
+                &::std::format!("{}.{}", field, "BANKING_DETAILS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.industry,
+                &::std::format!("{}.{}", field, "INDUSTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.revenue,
+                &::std::format!("{}.{}", field, "REVENUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.employees,
+                &::std::format!("{}.{}", field, "EMPLOYEES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_my_company,
+                &::std::format!("{}.{}", field, "IS_MY_COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country_code,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_legal,
+                &::std::format!("{}.{}", field, "ADDRESS_LEGAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address,
+                &::std::format!("{}.{}", field, "REG_ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_2,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_city,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_postal_code,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_region,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_province,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_country,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_country_code,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_COUNTRY_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.reg_address_loc_addr_id,
+                &::std::format!("{}.{}", field, "REG_ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id_156,
+                &::std::format!("{}.{}", field, "PARENT_ID_156"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_communication_time,
+                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1687188367,
+                &::std::format!("{}.{}", field, "UF_CRM_1687188367"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "PHONE"),
+                problems,
+            );
+        }
+    }
+    /// `Phone`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phone {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phone {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phone {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.company.add`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1395,7 +2460,7 @@ impl ::b24_core::__private::Method for CompanyContactItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<company_contact_items_get::Result>;
+    type Output = ::std::vec::Vec<company_contact_items_get::Items>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1442,7 +2507,7 @@ for CompanyContactItemsGetError {
 pub mod company_contact_items_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.company.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html).
+    /// `Items` of [`crm.company.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1451,7 +2516,7 @@ pub mod company_contact_items_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Items {
         /// `CONTACT_ID`: `int`.
         #[serde(
             rename = "CONTACT_ID",
@@ -1487,14 +2552,14 @@ pub mod company_contact_items_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Items {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1514,7 +2579,7 @@ pub mod company_contact_items_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Items {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2098,7 +3163,7 @@ impl ::b24_core::__private::Method for CompanyDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<company_details_configuration_get::Result>;
+    type Output = ::std::vec::Vec<company_details_configuration_get::Configuration>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2143,6 +3208,103 @@ for CompanyDetailsConfigurationGetError {
 pub mod company_details_configuration_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Configuration` of [`crm.company.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Configuration {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Configuration {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Configuration {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Configuration {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
     /// `Elements` of [`crm.company.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2231,103 +3393,6 @@ pub mod company_details_configuration_get {
             ::b24_core::__private::Check::check(
                 &self.options,
                 &::std::format!("{}.{}", field, "options"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.company.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `elements`: `Elements[]`.
-        #[serde(
-            rename = "elements",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.elements,
-                &::std::format!("{}.{}", field, "elements"),
                 problems,
             );
         }
@@ -3013,7 +4078,7 @@ impl ::b24_core::__private::Method for CompanyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = company_get::Result;
+    type Output = company_get::Company;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3054,955 +4119,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyGetError 
 pub mod company_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `COMPANY_TYPE`: `string`.
-        #[serde(
-            rename = "COMPANY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_type: ::std::option::Option<::std::string::String>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `LOGO`: `any`.
-        #[serde(
-            rename = "LOGO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub logo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LEAD_ID`: `any`.
-        #[serde(
-            rename = "LEAD_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `HAS_PHONE`: `string`.
-        #[serde(
-            rename = "HAS_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_phone: ::std::option::Option<::std::string::String>,
-        /// `HAS_EMAIL`: `string`.
-        #[serde(
-            rename = "HAS_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_email: ::std::option::Option<::std::string::String>,
-        /// `HAS_IMOL`: `string`.
-        #[serde(
-            rename = "HAS_IMOL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_imol: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `int`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `BANKING_DETAILS`: `string`.
-        #[serde(
-            rename = "BANKING_DETAILS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub banking_details: ::std::option::Option<::std::string::String>,
-        /// `INDUSTRY`: `string`.
-        #[serde(
-            rename = "INDUSTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub industry: ::std::option::Option<::std::string::String>,
-        /// `REVENUE`: `string`.
-        #[serde(
-            rename = "REVENUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub revenue: ::std::option::Option<::std::string::String>,
-        /// `CURRENCY_ID`: `string`.
-        #[serde(
-            rename = "CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency_id: ::std::option::Option<::std::string::String>,
-        /// `EMPLOYEES`: `string`.
-        #[serde(
-            rename = "EMPLOYEES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub employees: ::std::option::Option<::std::string::String>,
-        /// `COMMENTS`: `string`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `OPENED`: `string`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `IS_MY_COMPANY`: `string`.
-        #[serde(
-            rename = "IS_MY_COMPANY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_my_company: ::std::option::Option<::std::string::String>,
-        /// `ORIGINATOR_ID`: `any`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ORIGIN_ID`: `any`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ORIGIN_VERSION`: `any`.
-        #[serde(
-            rename = "ORIGIN_VERSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_version: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS`: `any`.
-        #[serde(
-            rename = "ADDRESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS_2`: `any`.
-        #[serde(
-            rename = "ADDRESS_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS_CITY`: `any`.
-        #[serde(
-            rename = "ADDRESS_CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_city: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_POSTAL_CODE`: `any`.
-        #[serde(
-            rename = "ADDRESS_POSTAL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_postal_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_REGION`: `any`.
-        #[serde(
-            rename = "ADDRESS_REGION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_region: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_PROVINCE`: `any`.
-        #[serde(
-            rename = "ADDRESS_PROVINCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_province: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_COUNTRY`: `any`.
-        #[serde(
-            rename = "ADDRESS_COUNTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_country: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_COUNTRY_CODE`: `any`.
-        #[serde(
-            rename = "ADDRESS_COUNTRY_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_country_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_LOC_ADDR_ID`: `any`.
-        #[serde(
-            rename = "ADDRESS_LOC_ADDR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_loc_addr_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_LEGAL`: `any`.
-        #[serde(
-            rename = "ADDRESS_LEGAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_legal: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `REG_ADDRESS_2`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_2: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_CITY`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_city: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_POSTAL_CODE`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_POSTAL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_postal_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_REGION`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_REGION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_region: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_PROVINCE`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_PROVINCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_province: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_COUNTRY`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_COUNTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_country: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_COUNTRY_CODE`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_COUNTRY_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_country_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `REG_ADDRESS_LOC_ADDR_ID`: `any`.
-        #[serde(
-            rename = "REG_ADDRESS_LOC_ADDR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reg_address_loc_addr_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UTM_SOURCE`: `any`.
-        #[serde(
-            rename = "UTM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UTM_MEDIUM`: `any`.
-        #[serde(
-            rename = "UTM_MEDIUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UTM_CAMPAIGN`: `any`.
-        #[serde(
-            rename = "UTM_CAMPAIGN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UTM_CONTENT`: `any`.
-        #[serde(
-            rename = "UTM_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UTM_TERM`: `any`.
-        #[serde(
-            rename = "UTM_TERM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PARENT_ID_156`: `any`.
-        #[serde(
-            rename = "PARENT_ID_156",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id_156: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `LAST_ACTIVITY_BY`: `string`.
-        #[serde(
-            rename = "LAST_ACTIVITY_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_by: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_TIME`: `datetime`.
-        #[serde(
-            rename = "LAST_ACTIVITY_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_time: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `LAST_COMMUNICATION_TIME`: `any`.
-        #[serde(
-            rename = "LAST_COMMUNICATION_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_communication_time: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UF_CRM_1687188367`: `string`.
-        #[serde(
-            rename = "UF_CRM_1687188367",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_1687188367: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "COMPANY_TYPE",
-                    "TITLE",
-                    "LOGO",
-                    "LEAD_ID",
-                    "HAS_PHONE",
-                    "HAS_EMAIL",
-                    "HAS_IMOL",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "BANKING_DETAILS",
-                    "INDUSTRY",
-                    "REVENUE",
-                    "CURRENCY_ID",
-                    "EMPLOYEES",
-                    "COMMENTS",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "OPENED",
-                    "IS_MY_COMPANY",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_COUNTRY_CODE",
-                    "ADDRESS_LOC_ADDR_ID",
-                    "ADDRESS_LEGAL",
-                    "REG_ADDRESS",
-                    "REG_ADDRESS_2",
-                    "REG_ADDRESS_CITY",
-                    "REG_ADDRESS_POSTAL_CODE",
-                    "REG_ADDRESS_REGION",
-                    "REG_ADDRESS_PROVINCE",
-                    "REG_ADDRESS_COUNTRY",
-                    "REG_ADDRESS_COUNTRY_CODE",
-                    "REG_ADDRESS_LOC_ADDR_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PARENT_ID_156",
-                    "LAST_ACTIVITY_BY",
-                    "LAST_ACTIVITY_TIME",
-                    "LAST_COMMUNICATION_TIME",
-                    "UF_CRM_1687188367",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                company_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMPANY_TYPE",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "TITLE")?,
-                logo: ::b24_core::__private::wire::field_at(slot_3, "LOGO")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_4, "LEAD_ID")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_5, "HAS_PHONE")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_6, "HAS_EMAIL")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_7, "HAS_IMOL")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "MODIFY_BY_ID",
-                )?,
-                banking_details: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "BANKING_DETAILS",
-                )?,
-                industry: ::b24_core::__private::wire::field_at(slot_12, "INDUSTRY")?,
-                revenue: ::b24_core::__private::wire::field_at(slot_13, "REVENUE")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "CURRENCY_ID",
-                )?,
-                employees: ::b24_core::__private::wire::field_at(slot_15, "EMPLOYEES")?,
-                comments: ::b24_core::__private::wire::field_at(slot_16, "COMMENTS")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DATE_MODIFY",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_19, "OPENED")?,
-                is_my_company: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "IS_MY_COMPANY",
-                )?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_22, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "ORIGIN_VERSION",
-                )?,
-                address: ::b24_core::__private::wire::field_at(slot_24, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_25, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ADDRESS_COUNTRY_CODE",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                address_legal: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "ADDRESS_LEGAL",
-                )?,
-                reg_address: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "REG_ADDRESS",
-                )?,
-                reg_address_2: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "REG_ADDRESS_2",
-                )?,
-                reg_address_city: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "REG_ADDRESS_CITY",
-                )?,
-                reg_address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "REG_ADDRESS_POSTAL_CODE",
-                )?,
-                reg_address_region: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "REG_ADDRESS_REGION",
-                )?,
-                reg_address_province: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "REG_ADDRESS_PROVINCE",
-                )?,
-                reg_address_country: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "REG_ADDRESS_COUNTRY",
-                )?,
-                reg_address_country_code: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "REG_ADDRESS_COUNTRY_CODE",
-                )?,
-                reg_address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "REG_ADDRESS_LOC_ADDR_ID",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_47, "UTM_TERM")?,
-                parent_id_156: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "PARENT_ID_156",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                last_communication_time: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "LAST_COMMUNICATION_TIME",
-                )?,
-                uf_crm_1687188367: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "UF_CRM_1687188367",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_type,
-                &::std::format!("{}.{}", field, "COMPANY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.logo,
-                &::std::format!("{}.{}", field, "LOGO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead_id,
-                &::std::format!("{}.{}", field, "LEAD_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_phone,
-                &::std::format!("{}.{}", field, "HAS_PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_email,
-                &::std::format!("{}.{}", field, "HAS_EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_imol,
-                &::std::format!("{}.{}", field, "HAS_IMOL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.banking_details,
-                &::std::format!("{}.{}", field, "BANKING_DETAILS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.industry,
-                &::std::format!("{}.{}", field, "INDUSTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.revenue,
-                &::std::format!("{}.{}", field, "REVENUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency_id,
-                &::std::format!("{}.{}", field, "CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.employees,
-                &::std::format!("{}.{}", field, "EMPLOYEES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_my_company,
-                &::std::format!("{}.{}", field, "IS_MY_COMPANY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_version,
-                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address,
-                &::std::format!("{}.{}", field, "ADDRESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_2,
-                &::std::format!("{}.{}", field, "ADDRESS_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_city,
-                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_postal_code,
-                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_region,
-                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_province,
-                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_country,
-                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_country_code,
-                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_loc_addr_id,
-                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_legal,
-                &::std::format!("{}.{}", field, "ADDRESS_LEGAL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address,
-                &::std::format!("{}.{}", field, "REG_ADDRESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_2,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_city,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_postal_code,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_POSTAL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_region,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_REGION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_province,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_PROVINCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_country,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_COUNTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_country_code,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_COUNTRY_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.reg_address_loc_addr_id,
-                &::std::format!("{}.{}", field, "REG_ADDRESS_LOC_ADDR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "UTM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "UTM_CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "UTM_TERM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id_156,
-                &::std::format!("{}.{}", field, "PARENT_ID_156"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_by,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_time,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_communication_time,
-                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_1687188367,
-                &::std::format!("{}.{}", field, "UF_CRM_1687188367"),
-                problems,
-            );
-        }
-    }
+    /// `Company` of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html), shared with the crate's other bindings.
+    pub use super::company_types::Company;
+    /// `Phone` of [`crm.company.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html), shared with the crate's other bindings.
+    pub use super::company_types::Phone;
 }
 /// [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html) (REST v2)
 ///
@@ -4152,7 +4272,7 @@ impl ::b24_core::__private::Method for CompanyList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<company_list::Result>;
+    type Output = ::std::vec::Vec<company_list::Company>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4168,7 +4288,7 @@ impl ::b24_core::__private::Method for CompanyList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for CompanyList {
-    type Item = company_list::Result;
+    type Item = company_list::Company;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4203,203 +4323,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CompanyListError
 pub mod company_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Phone` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phone {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `VALUE_TYPE`: `string`.
-        #[serde(
-            rename = "VALUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_type: ::std::option::Option<::std::string::String>,
-        /// `VALUE`: `string`.
-        #[serde(
-            rename = "VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `string`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phone {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phone {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value_type,
-                &::std::format!("{}.{}", field, "VALUE_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `int`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `PHONE`: `Phone[]`.
-        #[serde(
-            rename = "PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["TITLE", "ASSIGNED_BY_ID", "ID", "PHONE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "TITLE")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ASSIGNED_BY_ID",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "ID")?,
-                phone: ::b24_core::__private::wire::field_at(slot_3, "PHONE")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone,
-                &::std::format!("{}.{}", field, "PHONE"),
-                problems,
-            );
-        }
-    }
+    /// `Company` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html), shared with the crate's other bindings.
+    pub use super::company_types::Company;
+    /// `Phone` of [`crm.company.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html), shared with the crate's other bindings.
+    pub use super::company_types::Phone;
 }
 /// [`crm.company.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html) (REST v2)
 ///
@@ -5973,7 +5900,7 @@ impl ::b24_core::__private::Method for CompanyUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = company_userfield_get::Result;
+    type Output = company_userfield_get::Userfield;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7664,7 +7591,7 @@ pub mod company_userfield_get {
             );
         }
     }
-    /// `Result` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    /// `Settings` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7673,7 +7600,133 @@ pub mod company_userfield_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -7807,14 +7860,14 @@ pub mod company_userfield_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Userfield {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7899,7 +7952,7 @@ pub mod company_userfield_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Userfield {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -7990,132 +8043,6 @@ pub mod company_userfield_get {
             ::b24_core::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`crm.company.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `SIZE`: `int`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `REGEXP`: `string`.
-        #[serde(
-            rename = "REGEXP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub regexp: ::std::option::Option<::std::string::String>,
-        /// `MIN_LENGTH`: `int`.
-        #[serde(
-            rename = "MIN_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_length: ::std::option::Option<i64>,
-        /// `MAX_LENGTH`: `int`.
-        #[serde(
-            rename = "MAX_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_length: ::std::option::Option<i64>,
-        /// `DEFAULT_VALUE`: `string`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.regexp,
-                &::std::format!("{}.{}", field, "REGEXP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_length,
-                &::std::format!("{}.{}", field, "MIN_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_length,
-                &::std::format!("{}.{}", field, "MAX_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
                 problems,
             );
         }
@@ -8250,7 +8177,7 @@ impl ::b24_core::__private::Method for CompanyUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<company_userfield_list::Result>;
+    type Output = ::std::vec::Vec<company_userfield_list::Userfield>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8265,7 +8192,7 @@ impl ::b24_core::__private::Method for CompanyUserfieldList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for CompanyUserfieldList {
-    type Item = company_userfield_list::Result;
+    type Item = company_userfield_list::Userfield;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -8304,356 +8231,6 @@ for CompanyUserfieldListError {
 pub mod company_userfield_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `any`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SORT`: `string`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `MULTIPLE`: `string`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `MANDATORY`: `string`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::std::string::String>,
-        /// `SHOW_FILTER`: `string`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `string`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `string`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `string`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `Settings`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// `EDIT_FORM_LABEL`: `string`.
-        #[serde(
-            rename = "EDIT_FORM_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
-        #[serde(
-            rename = "LIST_COLUMN_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
-        #[serde(
-            rename = "LIST_FILTER_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `any`.
-        #[serde(
-            rename = "ERROR_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `HELP_MESSAGE`: `any`.
-        #[serde(
-            rename = "HELP_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub help_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `LIST`: `any[]`.
-        #[serde(
-            rename = "LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_form_label,
-                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_column_label,
-                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_filter_label,
-                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error_message,
-                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.help_message,
-                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list,
-                &::std::format!("{}.{}", field, "LIST"),
-                problems,
-            );
-        }
-    }
     /// `Settings` of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9158,6 +8735,356 @@ pub mod company_userfield_list {
             ::b24_core::__private::Check::check(
                 &self.default_value,
                 &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`crm.company.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `any[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Userfield {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Userfield {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
                 problems,
             );
         }

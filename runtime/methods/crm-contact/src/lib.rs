@@ -8,6 +8,1004 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod contact_types {
+    /// `Contact`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Contact {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `POST`: `string`.
+        #[serde(
+            rename = "POST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `HONORIFIC`: `string`.
+        #[serde(
+            rename = "HONORIFIC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub honorific: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `string`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `PHOTO`: `any`.
+        #[serde(
+            rename = "PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LEAD_ID`: `any`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_ID`: `string`.
+        #[serde(
+            rename = "SOURCE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `SOURCE_DESCRIPTION`: `string`.
+        #[serde(
+            rename = "SOURCE_DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `COMPANY_ID`: `int`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `BIRTHDATE`: `datetime`.
+        #[serde(
+            rename = "BIRTHDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `EXPORT`: `string`.
+        #[serde(
+            rename = "EXPORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub export: ::std::option::Option<::std::string::String>,
+        /// `HAS_PHONE`: `string`.
+        #[serde(
+            rename = "HAS_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `HAS_EMAIL`: `string`.
+        #[serde(
+            rename = "HAS_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `HAS_IMOL`: `string`.
+        #[serde(
+            rename = "HAS_IMOL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `ORIGINATOR_ID`: `any`.
+        #[serde(
+            rename = "ORIGINATOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ORIGIN_ID`: `any`.
+        #[serde(
+            rename = "ORIGIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ORIGIN_VERSION`: `any`.
+        #[serde(
+            rename = "ORIGIN_VERSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_version: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `FACE_ID`: `any`.
+        #[serde(
+            rename = "FACE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub face_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `ADDRESS`: `any`.
+        #[serde(
+            rename = "ADDRESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_2`: `any`.
+        #[serde(
+            rename = "ADDRESS_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `ADDRESS_CITY`: `any`.
+        #[serde(
+            rename = "ADDRESS_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_POSTAL_CODE`: `any`.
+        #[serde(
+            rename = "ADDRESS_POSTAL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_REGION`: `any`.
+        #[serde(
+            rename = "ADDRESS_REGION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_region: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_PROVINCE`: `any`.
+        #[serde(
+            rename = "ADDRESS_PROVINCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_province: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_COUNTRY`: `any`.
+        #[serde(
+            rename = "ADDRESS_COUNTRY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ADDRESS_LOC_ADDR_ID`: `any`.
+        #[serde(
+            rename = "ADDRESS_LOC_ADDR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_loc_addr_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_SOURCE`: `string`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::std::string::String>,
+        /// `UTM_MEDIUM`: `string`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::std::string::String>,
+        /// `UTM_CAMPAIGN`: `string`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<::std::string::String>,
+        /// `UTM_CONTENT`: `string`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::std::string::String>,
+        /// `UTM_TERM`: `string`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::std::string::String>,
+        /// `PARENT_ID_1224`: `string`.
+        #[serde(
+            rename = "PARENT_ID_1224",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id_1224: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_1720697698689`: `string`.
+        #[serde(
+            rename = "UF_CRM_1720697698689",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1720697698689: ::std::option::Option<::std::string::String>,
+        /// `PHONE`: `Phone[]`.
+        #[serde(
+            rename = "PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
+        /// `EMAIL`: `Email[]`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::vec::Vec<Email>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Contact {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Contact {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "POST",
+                    "COMMENTS",
+                    "HONORIFIC",
+                    "NAME",
+                    "SECOND_NAME",
+                    "LAST_NAME",
+                    "PHOTO",
+                    "LEAD_ID",
+                    "TYPE_ID",
+                    "SOURCE_ID",
+                    "SOURCE_DESCRIPTION",
+                    "COMPANY_ID",
+                    "BIRTHDATE",
+                    "EXPORT",
+                    "HAS_PHONE",
+                    "HAS_EMAIL",
+                    "HAS_IMOL",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "OPENED",
+                    "ORIGINATOR_ID",
+                    "ORIGIN_ID",
+                    "ORIGIN_VERSION",
+                    "FACE_ID",
+                    "LAST_ACTIVITY_TIME",
+                    "ADDRESS",
+                    "ADDRESS_2",
+                    "ADDRESS_CITY",
+                    "ADDRESS_POSTAL_CODE",
+                    "ADDRESS_REGION",
+                    "ADDRESS_PROVINCE",
+                    "ADDRESS_COUNTRY",
+                    "ADDRESS_LOC_ADDR_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PARENT_ID_1224",
+                    "LAST_ACTIVITY_BY",
+                    "UF_CRM_1720697698689",
+                    "PHONE",
+                    "EMAIL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                post: ::b24_core::__private::wire::field_at(slot_1, "POST")?,
+                comments: ::b24_core::__private::wire::field_at(slot_2, "COMMENTS")?,
+                honorific: ::b24_core::__private::wire::field_at(slot_3, "HONORIFIC")?,
+                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SECOND_NAME",
+                )?,
+                last_name: ::b24_core::__private::wire::field_at(slot_6, "LAST_NAME")?,
+                photo: ::b24_core::__private::wire::field_at(slot_7, "PHOTO")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_8, "LEAD_ID")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_9, "TYPE_ID")?,
+                source_id: ::b24_core::__private::wire::field_at(slot_10, "SOURCE_ID")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "SOURCE_DESCRIPTION",
+                )?,
+                company_id: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "COMPANY_ID",
+                )?,
+                birthdate: ::b24_core::__private::wire::field_at(slot_13, "BIRTHDATE")?,
+                export: ::b24_core::__private::wire::field_at(slot_14, "EXPORT")?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_15, "HAS_PHONE")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_16, "HAS_EMAIL")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_17, "HAS_IMOL")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "DATE_MODIFY",
+                )?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "ASSIGNED_BY_ID",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "MODIFY_BY_ID",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_23, "OPENED")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "ORIGINATOR_ID",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_25, "ORIGIN_ID")?,
+                origin_version: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ORIGIN_VERSION",
+                )?,
+                face_id: ::b24_core::__private::wire::field_at(slot_27, "FACE_ID")?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                address: ::b24_core::__private::wire::field_at(slot_29, "ADDRESS")?,
+                address_2: ::b24_core::__private::wire::field_at(slot_30, "ADDRESS_2")?,
+                address_city: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "ADDRESS_CITY",
+                )?,
+                address_postal_code: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "ADDRESS_POSTAL_CODE",
+                )?,
+                address_region: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "ADDRESS_REGION",
+                )?,
+                address_province: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "ADDRESS_PROVINCE",
+                )?,
+                address_country: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "ADDRESS_COUNTRY",
+                )?,
+                address_loc_addr_id: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "ADDRESS_LOC_ADDR_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_41, "UTM_TERM")?,
+                parent_id_1224: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "PARENT_ID_1224",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                uf_crm_1720697698689: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UF_CRM_1720697698689",
+                )?,
+                phone: ::b24_core::__private::wire::field_at(slot_45, "PHONE")?,
+                email: ::b24_core::__private::wire::field_at(slot_46, "EMAIL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Contact {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post,
+                &::std::format!("{}.{}", field, "POST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.honorific,
+                &::std::format!("{}.{}", field, "HONORIFIC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.photo,
+                &::std::format!("{}.{}", field, "PHOTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "SOURCE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthdate,
+                &::std::format!("{}.{}", field, "BIRTHDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.export,
+                &::std::format!("{}.{}", field, "EXPORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_phone,
+                &::std::format!("{}.{}", field, "HAS_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_email,
+                &::std::format!("{}.{}", field, "HAS_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_imol,
+                &::std::format!("{}.{}", field, "HAS_IMOL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "ORIGIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_version,
+                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.face_id,
+                &::std::format!("{}.{}", field, "FACE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "ADDRESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_2,
+                &::std::format!("{}.{}", field, "ADDRESS_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_city,
+                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_postal_code,
+                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_region,
+                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_province,
+                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_country,
+                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address_loc_addr_id,
+                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id_1224,
+                &::std::format!("{}.{}", field, "PARENT_ID_1224"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1720697698689,
+                &::std::format!("{}.{}", field, "UF_CRM_1720697698689"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+        }
+    }
+    /// `Email`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Email {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Email {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Email {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Email {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Phone`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phone {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VALUE_TYPE`: `string`.
+        #[serde(
+            rename = "VALUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `VALUE`: `string`.
+        #[serde(
+            rename = "VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `TYPE_ID`: `string`.
+        #[serde(
+            rename = "TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phone {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phone {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "VALUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "TYPE_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.contact.add`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1676,7 +2674,7 @@ impl ::b24_core::__private::Method for ContactCompanyItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<contact_company_items_get::Result>;
+    type Output = ::std::vec::Vec<contact_company_items_get::Items>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1723,7 +2721,7 @@ for ContactCompanyItemsGetError {
 pub mod contact_company_items_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.contact.company.items.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html).
+    /// `Items` of [`crm.contact.company.items.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1732,7 +2730,7 @@ pub mod contact_company_items_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Items {
         /// `COMPANY_ID`: `int`.
         #[serde(
             rename = "COMPANY_ID",
@@ -1768,14 +2766,14 @@ pub mod contact_company_items_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Items {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1795,7 +2793,7 @@ pub mod contact_company_items_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Items {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2382,7 +3380,7 @@ impl ::b24_core::__private::Method for ContactDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<contact_details_configuration_get::Result>;
+    type Output = ::std::vec::Vec<contact_details_configuration_get::Configuration>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2427,6 +3425,103 @@ for ContactDetailsConfigurationGetError {
 pub mod contact_details_configuration_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Configuration` of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Configuration {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Configuration {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Configuration {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Configuration {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
     /// `Elements` of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2515,103 +3610,6 @@ pub mod contact_details_configuration_get {
             ::b24_core::__private::Check::check(
                 &self.options,
                 &::std::format!("{}.{}", field, "options"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.contact.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `elements`: `Elements[]`.
-        #[serde(
-            rename = "elements",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.elements,
-                &::std::format!("{}.{}", field, "elements"),
                 problems,
             );
         }
@@ -3313,7 +4311,7 @@ impl ::b24_core::__private::Method for ContactGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = contact_get::Result;
+    type Output = contact_get::Contact;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3354,999 +4352,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactGetError 
 pub mod contact_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Email` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Email {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `VALUE_TYPE`: `string`.
-        #[serde(
-            rename = "VALUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_type: ::std::option::Option<::std::string::String>,
-        /// `VALUE`: `string`.
-        #[serde(
-            rename = "VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `string`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Email {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Email {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Email {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value_type,
-                &::std::format!("{}.{}", field, "VALUE_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Phone` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phone {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `VALUE_TYPE`: `string`.
-        #[serde(
-            rename = "VALUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_type: ::std::option::Option<::std::string::String>,
-        /// `VALUE`: `string`.
-        #[serde(
-            rename = "VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `string`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phone {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phone {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phone {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value_type,
-                &::std::format!("{}.{}", field, "VALUE_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `POST`: `string`.
-        #[serde(
-            rename = "POST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post: ::std::option::Option<::std::string::String>,
-        /// `COMMENTS`: `string`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `HONORIFIC`: `string`.
-        #[serde(
-            rename = "HONORIFIC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub honorific: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SECOND_NAME`: `string`.
-        #[serde(
-            rename = "SECOND_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub second_name: ::std::option::Option<::std::string::String>,
-        /// `LAST_NAME`: `string`.
-        #[serde(
-            rename = "LAST_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `PHOTO`: `any`.
-        #[serde(
-            rename = "PHOTO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LEAD_ID`: `any`.
-        #[serde(
-            rename = "LEAD_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `TYPE_ID`: `string`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// `SOURCE_ID`: `string`.
-        #[serde(
-            rename = "SOURCE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_id: ::std::option::Option<::std::string::String>,
-        /// `SOURCE_DESCRIPTION`: `string`.
-        #[serde(
-            rename = "SOURCE_DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_description: ::std::option::Option<::std::string::String>,
-        /// `COMPANY_ID`: `int`.
-        #[serde(
-            rename = "COMPANY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_id: ::std::option::Option<i64>,
-        /// `BIRTHDATE`: `datetime`.
-        #[serde(
-            rename = "BIRTHDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthdate: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `EXPORT`: `string`.
-        #[serde(
-            rename = "EXPORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub export: ::std::option::Option<::std::string::String>,
-        /// `HAS_PHONE`: `string`.
-        #[serde(
-            rename = "HAS_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_phone: ::std::option::Option<::std::string::String>,
-        /// `HAS_EMAIL`: `string`.
-        #[serde(
-            rename = "HAS_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_email: ::std::option::Option<::std::string::String>,
-        /// `HAS_IMOL`: `string`.
-        #[serde(
-            rename = "HAS_IMOL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_imol: ::std::option::Option<::std::string::String>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ASSIGNED_BY_ID`: `int`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `OPENED`: `string`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `ORIGINATOR_ID`: `any`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ORIGIN_ID`: `any`.
-        #[serde(
-            rename = "ORIGIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ORIGIN_VERSION`: `any`.
-        #[serde(
-            rename = "ORIGIN_VERSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_version: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `FACE_ID`: `any`.
-        #[serde(
-            rename = "FACE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub face_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `LAST_ACTIVITY_TIME`: `datetime`.
-        #[serde(
-            rename = "LAST_ACTIVITY_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_time: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `ADDRESS`: `any`.
-        #[serde(
-            rename = "ADDRESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS_2`: `any`.
-        #[serde(
-            rename = "ADDRESS_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_2: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `ADDRESS_CITY`: `any`.
-        #[serde(
-            rename = "ADDRESS_CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_city: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_POSTAL_CODE`: `any`.
-        #[serde(
-            rename = "ADDRESS_POSTAL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_postal_code: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_REGION`: `any`.
-        #[serde(
-            rename = "ADDRESS_REGION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_region: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_PROVINCE`: `any`.
-        #[serde(
-            rename = "ADDRESS_PROVINCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_province: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_COUNTRY`: `any`.
-        #[serde(
-            rename = "ADDRESS_COUNTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_country: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ADDRESS_LOC_ADDR_ID`: `any`.
-        #[serde(
-            rename = "ADDRESS_LOC_ADDR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_loc_addr_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UTM_SOURCE`: `string`.
-        #[serde(
-            rename = "UTM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_source: ::std::option::Option<::std::string::String>,
-        /// `UTM_MEDIUM`: `string`.
-        #[serde(
-            rename = "UTM_MEDIUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<::std::string::String>,
-        /// `UTM_CAMPAIGN`: `string`.
-        #[serde(
-            rename = "UTM_CAMPAIGN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<::std::string::String>,
-        /// `UTM_CONTENT`: `string`.
-        #[serde(
-            rename = "UTM_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<::std::string::String>,
-        /// `UTM_TERM`: `string`.
-        #[serde(
-            rename = "UTM_TERM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<::std::string::String>,
-        /// `PARENT_ID_1224`: `string`.
-        #[serde(
-            rename = "PARENT_ID_1224",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id_1224: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_BY`: `string`.
-        #[serde(
-            rename = "LAST_ACTIVITY_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_by: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_1720697698689`: `string`.
-        #[serde(
-            rename = "UF_CRM_1720697698689",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_1720697698689: ::std::option::Option<::std::string::String>,
-        /// `PHONE`: `Phone[]`.
-        #[serde(
-            rename = "PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone: ::std::option::Option<::std::vec::Vec<Phone>>,
-        /// `EMAIL`: `Email[]`.
-        #[serde(
-            rename = "EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::vec::Vec<Email>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "POST",
-                    "COMMENTS",
-                    "HONORIFIC",
-                    "NAME",
-                    "SECOND_NAME",
-                    "LAST_NAME",
-                    "PHOTO",
-                    "LEAD_ID",
-                    "TYPE_ID",
-                    "SOURCE_ID",
-                    "SOURCE_DESCRIPTION",
-                    "COMPANY_ID",
-                    "BIRTHDATE",
-                    "EXPORT",
-                    "HAS_PHONE",
-                    "HAS_EMAIL",
-                    "HAS_IMOL",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "OPENED",
-                    "ORIGINATOR_ID",
-                    "ORIGIN_ID",
-                    "ORIGIN_VERSION",
-                    "FACE_ID",
-                    "LAST_ACTIVITY_TIME",
-                    "ADDRESS",
-                    "ADDRESS_2",
-                    "ADDRESS_CITY",
-                    "ADDRESS_POSTAL_CODE",
-                    "ADDRESS_REGION",
-                    "ADDRESS_PROVINCE",
-                    "ADDRESS_COUNTRY",
-                    "ADDRESS_LOC_ADDR_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PARENT_ID_1224",
-                    "LAST_ACTIVITY_BY",
-                    "UF_CRM_1720697698689",
-                    "PHONE",
-                    "EMAIL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                post: ::b24_core::__private::wire::field_at(slot_1, "POST")?,
-                comments: ::b24_core::__private::wire::field_at(slot_2, "COMMENTS")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_3, "HONORIFIC")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SECOND_NAME",
-                )?,
-                last_name: ::b24_core::__private::wire::field_at(slot_6, "LAST_NAME")?,
-                photo: ::b24_core::__private::wire::field_at(slot_7, "PHOTO")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_8, "LEAD_ID")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_9, "TYPE_ID")?,
-                source_id: ::b24_core::__private::wire::field_at(slot_10, "SOURCE_ID")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "SOURCE_DESCRIPTION",
-                )?,
-                company_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "COMPANY_ID",
-                )?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_13, "BIRTHDATE")?,
-                export: ::b24_core::__private::wire::field_at(slot_14, "EXPORT")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_15, "HAS_PHONE")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_16, "HAS_EMAIL")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_17, "HAS_IMOL")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "DATE_MODIFY",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "MODIFY_BY_ID",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_23, "OPENED")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "ORIGINATOR_ID",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_25, "ORIGIN_ID")?,
-                origin_version: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ORIGIN_VERSION",
-                )?,
-                face_id: ::b24_core::__private::wire::field_at(slot_27, "FACE_ID")?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                address: ::b24_core::__private::wire::field_at(slot_29, "ADDRESS")?,
-                address_2: ::b24_core::__private::wire::field_at(slot_30, "ADDRESS_2")?,
-                address_city: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "ADDRESS_CITY",
-                )?,
-                address_postal_code: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "ADDRESS_POSTAL_CODE",
-                )?,
-                address_region: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "ADDRESS_REGION",
-                )?,
-                address_province: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "ADDRESS_PROVINCE",
-                )?,
-                address_country: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "ADDRESS_COUNTRY",
-                )?,
-                address_loc_addr_id: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "ADDRESS_LOC_ADDR_ID",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_41, "UTM_TERM")?,
-                parent_id_1224: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "PARENT_ID_1224",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                uf_crm_1720697698689: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "UF_CRM_1720697698689",
-                )?,
-                phone: ::b24_core::__private::wire::field_at(slot_45, "PHONE")?,
-                email: ::b24_core::__private::wire::field_at(slot_46, "EMAIL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post,
-                &::std::format!("{}.{}", field, "POST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.honorific,
-                &::std::format!("{}.{}", field, "HONORIFIC"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.second_name,
-                &::std::format!("{}.{}", field, "SECOND_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "LAST_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.photo,
-                &::std::format!("{}.{}", field, "PHOTO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead_id,
-                &::std::format!("{}.{}", field, "LEAD_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_id,
-                &::std::format!("{}.{}", field, "SOURCE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_description,
-                &::std::format!("{}.{}", field, "SOURCE_DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_id,
-                &::std::format!("{}.{}", field, "COMPANY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthdate,
-                &::std::format!("{}.{}", field, "BIRTHDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.export,
-                &::std::format!("{}.{}", field, "EXPORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_phone,
-                &::std::format!("{}.{}", field, "HAS_PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_email,
-                &::std::format!("{}.{}", field, "HAS_EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_imol,
-                &::std::format!("{}.{}", field, "HAS_IMOL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "ORIGIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_version,
-                &::std::format!("{}.{}", field, "ORIGIN_VERSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.face_id,
-                &::std::format!("{}.{}", field, "FACE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_time,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address,
-                &::std::format!("{}.{}", field, "ADDRESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_2,
-                &::std::format!("{}.{}", field, "ADDRESS_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_city,
-                &::std::format!("{}.{}", field, "ADDRESS_CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_postal_code,
-                &::std::format!("{}.{}", field, "ADDRESS_POSTAL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_region,
-                &::std::format!("{}.{}", field, "ADDRESS_REGION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_province,
-                &::std::format!("{}.{}", field, "ADDRESS_PROVINCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_country,
-                &::std::format!("{}.{}", field, "ADDRESS_COUNTRY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address_loc_addr_id,
-                &::std::format!("{}.{}", field, "ADDRESS_LOC_ADDR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "UTM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "UTM_CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "UTM_TERM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id_1224,
-                &::std::format!("{}.{}", field, "PARENT_ID_1224"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_by,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_1720697698689,
-                &::std::format!("{}.{}", field, "UF_CRM_1720697698689"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone,
-                &::std::format!("{}.{}", field, "PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "EMAIL"),
-                problems,
-            );
-        }
-    }
+    /// `Contact` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html), shared with the crate's other bindings.
+    pub use super::contact_types::Contact;
+    /// `Email` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html), shared with the crate's other bindings.
+    pub use super::contact_types::Email;
+    /// `Phone` of [`crm.contact.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html), shared with the crate's other bindings.
+    pub use super::contact_types::Phone;
 }
 /// [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html) (REST v2)
 ///
@@ -4496,7 +4507,7 @@ impl ::b24_core::__private::Method for ContactList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<contact_list::Result>;
+    type Output = ::std::vec::Vec<contact_list::Contact>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4512,7 +4523,7 @@ impl ::b24_core::__private::Method for ContactList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ContactList {
-    type Item = contact_list::Result;
+    type Item = contact_list::Contact;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4547,253 +4558,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactListError
 pub mod contact_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Email` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Email {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `VALUE_TYPE`: `string`.
-        #[serde(
-            rename = "VALUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_type: ::std::option::Option<::std::string::String>,
-        /// `VALUE`: `string`.
-        #[serde(
-            rename = "VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `TYPE_ID`: `string`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Email {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Email {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "VALUE_TYPE", "VALUE", "TYPE_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "VALUE_TYPE")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "VALUE")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "TYPE_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Email {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value_type,
-                &::std::format!("{}.{}", field, "VALUE_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `LAST_NAME`: `string`.
-        #[serde(
-            rename = "LAST_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `EXPORT`: `string`.
-        #[serde(
-            rename = "EXPORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub export: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `int`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `EMAIL`: `Email[]`.
-        #[serde(
-            rename = "EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::vec::Vec<Email>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "NAME",
-                    "LAST_NAME",
-                    "EXPORT",
-                    "ASSIGNED_BY_ID",
-                    "DATE_CREATE",
-                    "EMAIL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_2, "LAST_NAME")?,
-                export: ::b24_core::__private::wire::field_at(slot_3, "EXPORT")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ASSIGNED_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DATE_CREATE",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_6, "EMAIL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "LAST_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.export,
-                &::std::format!("{}.{}", field, "EXPORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "EMAIL"),
-                problems,
-            );
-        }
-    }
+    /// `Contact` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html), shared with the crate's other bindings.
+    pub use super::contact_types::Contact;
+    /// `Email` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html), shared with the crate's other bindings.
+    pub use super::contact_types::Email;
+    /// `Phone` of [`crm.contact.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html), shared with the crate's other bindings.
+    pub use super::contact_types::Phone;
 }
 /// [`crm.contact.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-update.html) (REST v2)
 ///
@@ -6584,7 +6354,7 @@ impl ::b24_core::__private::Method for ContactUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = contact_userfield_get::Result;
+    type Output = contact_userfield_get::Userfield;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7984,7 +7754,7 @@ pub mod contact_userfield_get {
             );
         }
     }
-    /// `Result` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    /// `Settings` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7993,7 +7763,133 @@ pub mod contact_userfield_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -8127,14 +8023,14 @@ pub mod contact_userfield_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Userfield {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -8219,7 +8115,7 @@ pub mod contact_userfield_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Userfield {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -8310,132 +8206,6 @@ pub mod contact_userfield_get {
             ::b24_core::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`crm.contact.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `SIZE`: `int`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `REGEXP`: `string`.
-        #[serde(
-            rename = "REGEXP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub regexp: ::std::option::Option<::std::string::String>,
-        /// `MIN_LENGTH`: `int`.
-        #[serde(
-            rename = "MIN_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_length: ::std::option::Option<i64>,
-        /// `MAX_LENGTH`: `int`.
-        #[serde(
-            rename = "MAX_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_length: ::std::option::Option<i64>,
-        /// `DEFAULT_VALUE`: `string`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.regexp,
-                &::std::format!("{}.{}", field, "REGEXP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_length,
-                &::std::format!("{}.{}", field, "MIN_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_length,
-                &::std::format!("{}.{}", field, "MAX_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
                 problems,
             );
         }
@@ -8570,7 +8340,7 @@ impl ::b24_core::__private::Method for ContactUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<contact_userfield_list::Result>;
+    type Output = ::std::vec::Vec<contact_userfield_list::Userfield>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8585,7 +8355,7 @@ impl ::b24_core::__private::Method for ContactUserfieldList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ContactUserfieldList {
-    type Item = contact_userfield_list::Result;
+    type Item = contact_userfield_list::Userfield;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -8621,340 +8391,6 @@ for ContactUserfieldListError {
 pub mod contact_userfield_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `any`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SORT`: `string`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `MULTIPLE`: `string`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `MANDATORY`: `string`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::std::string::String>,
-        /// `SHOW_FILTER`: `string`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `string`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `string`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `string`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `Settings`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// `EDIT_FORM_LABEL`: `string`.
-        #[serde(
-            rename = "EDIT_FORM_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
-        #[serde(
-            rename = "LIST_COLUMN_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
-        #[serde(
-            rename = "LIST_FILTER_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `any`.
-        #[serde(
-            rename = "ERROR_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `HELP_MESSAGE`: `any`.
-        #[serde(
-            rename = "HELP_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub help_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_form_label,
-                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_column_label,
-                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_filter_label,
-                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error_message,
-                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.help_message,
-                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-        }
-    }
     /// `Settings` of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9302,6 +8738,340 @@ pub mod contact_userfield_list {
             ::b24_core::__private::Check::check(
                 &self.target_blank,
                 &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`crm.contact.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Userfield {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Userfield {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
                 problems,
             );
         }

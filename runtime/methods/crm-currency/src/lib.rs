@@ -8,6 +8,319 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod currency_types {
+    /// `De`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct De {
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `string`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<::std::string::String>,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for De {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "THOUSANDS_VARIANT",
+                    "HIDE_ZERO",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FORMAT_STRING",
+                )?,
+                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_VARIANT",
+                )?,
+                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for De {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+        }
+    }
+    /// `En`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct En {
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `any`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `DECIMALS`: `string`.
+        #[serde(
+            rename = "DECIMALS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub decimals: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for En {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FORMAT_STRING",
+                    "FULL_NAME",
+                    "DEC_POINT",
+                    "THOUSANDS_SEP",
+                    "DECIMALS",
+                    "THOUSANDS_VARIANT",
+                    "HIDE_ZERO",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                format_string: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "FORMAT_STRING",
+                )?,
+                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
+                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
+                thousands_sep: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THOUSANDS_SEP",
+                )?,
+                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
+                thousands_variant: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_VARIANT",
+                )?,
+                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for En {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.currency.add`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1009,7 +1322,7 @@ impl ::b24_core::__private::Method for CurrencyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = currency_get::Result;
+    type Output = currency_get::Currency;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1050,7 +1363,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrencyGetError
 pub mod currency_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `De` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+    /// `Currency` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1059,386 +1372,7 @@ pub mod currency_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct De {
-        /// `FORMAT_STRING`: `string`.
-        #[serde(
-            rename = "FORMAT_STRING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_string: ::std::option::Option<::std::string::String>,
-        /// `FULL_NAME`: `string`.
-        #[serde(
-            rename = "FULL_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `DEC_POINT`: `string`.
-        #[serde(
-            rename = "DEC_POINT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dec_point: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_SEP`: `string`.
-        #[serde(
-            rename = "THOUSANDS_SEP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_sep: ::std::option::Option<::std::string::String>,
-        /// `DECIMALS`: `string`.
-        #[serde(
-            rename = "DECIMALS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub decimals: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_VARIANT`: `string`.
-        #[serde(
-            rename = "THOUSANDS_VARIANT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_variant: ::std::option::Option<::std::string::String>,
-        /// `HIDE_ZERO`: `string`.
-        #[serde(
-            rename = "HIDE_ZERO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hide_zero: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for De {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "THOUSANDS_VARIANT",
-                    "HIDE_ZERO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_VARIANT",
-                )?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for De {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.format_string,
-                &::std::format!("{}.{}", field, "FORMAT_STRING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_name,
-                &::std::format!("{}.{}", field, "FULL_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dec_point,
-                &::std::format!("{}.{}", field, "DEC_POINT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_sep,
-                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.decimals,
-                &::std::format!("{}.{}", field, "DECIMALS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_variant,
-                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hide_zero,
-                &::std::format!("{}.{}", field, "HIDE_ZERO"),
-                problems,
-            );
-        }
-    }
-    /// `En` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct En {
-        /// `FORMAT_STRING`: `string`.
-        #[serde(
-            rename = "FORMAT_STRING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_string: ::std::option::Option<::std::string::String>,
-        /// `FULL_NAME`: `string`.
-        #[serde(
-            rename = "FULL_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `DEC_POINT`: `string`.
-        #[serde(
-            rename = "DEC_POINT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dec_point: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_SEP`: `any`.
-        #[serde(
-            rename = "THOUSANDS_SEP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_sep: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `DECIMALS`: `string`.
-        #[serde(
-            rename = "DECIMALS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub decimals: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_VARIANT`: `string`.
-        #[serde(
-            rename = "THOUSANDS_VARIANT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_variant: ::std::option::Option<::std::string::String>,
-        /// `HIDE_ZERO`: `string`.
-        #[serde(
-            rename = "HIDE_ZERO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hide_zero: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for En {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "THOUSANDS_VARIANT",
-                    "HIDE_ZERO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_VARIANT",
-                )?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for En {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.format_string,
-                &::std::format!("{}.{}", field, "FORMAT_STRING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_name,
-                &::std::format!("{}.{}", field, "FULL_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dec_point,
-                &::std::format!("{}.{}", field, "DEC_POINT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_sep,
-                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.decimals,
-                &::std::format!("{}.{}", field, "DECIMALS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_variant,
-                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hide_zero,
-                &::std::format!("{}.{}", field, "HIDE_ZERO"),
-                problems,
-            );
-        }
-    }
-    /// `Lang` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Lang {
-        /// `en`: `En`.
-        #[serde(
-            rename = "en",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub en: ::std::option::Option<En>,
-        /// `de`: `De`.
-        #[serde(
-            rename = "de",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub de: ::std::option::Option<De>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Lang {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["en", "de"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
-                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Lang {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.en,
-                &::std::format!("{}.{}", field, "en"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.de,
-                &::std::format!("{}.{}", field, "de"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Currency {
         /// `CURRENCY`: `string`.
         #[serde(
             rename = "CURRENCY",
@@ -1537,14 +1471,14 @@ pub mod currency_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Currency {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Currency {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1597,7 +1531,7 @@ pub mod currency_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Currency {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1663,6 +1597,81 @@ pub mod currency_get {
             ::b24_core::__private::Check::check(
                 &self.lang,
                 &::std::format!("{}.{}", field, "LANG"),
+                problems,
+            );
+        }
+    }
+    /// `De` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html), shared with the crate's other bindings.
+    pub use super::currency_types::De;
+    /// `En` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html), shared with the crate's other bindings.
+    pub use super::currency_types::En;
+    /// `Lang` of [`crm.currency.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Lang {
+        /// `en`: `En`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<En>,
+        /// `de`: `De`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<De>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lang {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Lang {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["en", "de"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                en: ::b24_core::__private::wire::field_at(slot_0, "en")?,
+                de: ::b24_core::__private::wire::field_at(slot_1, "de")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
                 problems,
             );
         }
@@ -2165,7 +2174,7 @@ impl ::b24_core::__private::Method for CurrencyLocalizationsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = currency_localizations_get::Result;
+    type Output = currency_localizations_get::Localizations;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2209,7 +2218,11 @@ for CurrencyLocalizationsGetError {
 pub mod currency_localizations_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `De` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
+    /// `De` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html), shared with the crate's other bindings.
+    pub use super::currency_types::De;
+    /// `En` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html), shared with the crate's other bindings.
+    pub use super::currency_types::En;
+    /// `Localizations` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2218,315 +2231,7 @@ pub mod currency_localizations_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct De {
-        /// `FORMAT_STRING`: `string`.
-        #[serde(
-            rename = "FORMAT_STRING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_string: ::std::option::Option<::std::string::String>,
-        /// `FULL_NAME`: `string`.
-        #[serde(
-            rename = "FULL_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `DEC_POINT`: `string`.
-        #[serde(
-            rename = "DEC_POINT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dec_point: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_SEP`: `string`.
-        #[serde(
-            rename = "THOUSANDS_SEP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_sep: ::std::option::Option<::std::string::String>,
-        /// `DECIMALS`: `string`.
-        #[serde(
-            rename = "DECIMALS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub decimals: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_VARIANT`: `string`.
-        #[serde(
-            rename = "THOUSANDS_VARIANT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_variant: ::std::option::Option<::std::string::String>,
-        /// `HIDE_ZERO`: `string`.
-        #[serde(
-            rename = "HIDE_ZERO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hide_zero: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for De {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for De {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "THOUSANDS_VARIANT",
-                    "HIDE_ZERO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_VARIANT",
-                )?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for De {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.format_string,
-                &::std::format!("{}.{}", field, "FORMAT_STRING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_name,
-                &::std::format!("{}.{}", field, "FULL_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dec_point,
-                &::std::format!("{}.{}", field, "DEC_POINT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_sep,
-                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.decimals,
-                &::std::format!("{}.{}", field, "DECIMALS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_variant,
-                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hide_zero,
-                &::std::format!("{}.{}", field, "HIDE_ZERO"),
-                problems,
-            );
-        }
-    }
-    /// `En` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct En {
-        /// `FORMAT_STRING`: `string`.
-        #[serde(
-            rename = "FORMAT_STRING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_string: ::std::option::Option<::std::string::String>,
-        /// `FULL_NAME`: `string`.
-        #[serde(
-            rename = "FULL_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `DEC_POINT`: `string`.
-        #[serde(
-            rename = "DEC_POINT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dec_point: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_SEP`: `any`.
-        #[serde(
-            rename = "THOUSANDS_SEP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_sep: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `DECIMALS`: `string`.
-        #[serde(
-            rename = "DECIMALS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub decimals: ::std::option::Option<::std::string::String>,
-        /// `THOUSANDS_VARIANT`: `string`.
-        #[serde(
-            rename = "THOUSANDS_VARIANT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub thousands_variant: ::std::option::Option<::std::string::String>,
-        /// `HIDE_ZERO`: `string`.
-        #[serde(
-            rename = "HIDE_ZERO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hide_zero: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for En {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for En {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FORMAT_STRING",
-                    "FULL_NAME",
-                    "DEC_POINT",
-                    "THOUSANDS_SEP",
-                    "DECIMALS",
-                    "THOUSANDS_VARIANT",
-                    "HIDE_ZERO",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                format_string: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "FORMAT_STRING",
-                )?,
-                full_name: ::b24_core::__private::wire::field_at(slot_1, "FULL_NAME")?,
-                dec_point: ::b24_core::__private::wire::field_at(slot_2, "DEC_POINT")?,
-                thousands_sep: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THOUSANDS_SEP",
-                )?,
-                decimals: ::b24_core::__private::wire::field_at(slot_4, "DECIMALS")?,
-                thousands_variant: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THOUSANDS_VARIANT",
-                )?,
-                hide_zero: ::b24_core::__private::wire::field_at(slot_6, "HIDE_ZERO")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for En {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.format_string,
-                &::std::format!("{}.{}", field, "FORMAT_STRING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_name,
-                &::std::format!("{}.{}", field, "FULL_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dec_point,
-                &::std::format!("{}.{}", field, "DEC_POINT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_sep,
-                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.decimals,
-                &::std::format!("{}.{}", field, "DECIMALS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.thousands_variant,
-                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hide_zero,
-                &::std::format!("{}.{}", field, "HIDE_ZERO"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.currency.localizations.get`](https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Localizations {
         /// `en`: `En`.
         #[serde(
             rename = "en",
@@ -2548,14 +2253,14 @@ pub mod currency_localizations_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Localizations {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Localizations {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2573,7 +2278,7 @@ pub mod currency_localizations_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Localizations {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,1736 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod documentgenerator_types {
+    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `step`: `int`.
+        #[serde(
+            rename = "step",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub step: ::std::option::Option<i64>,
+        /// `length`: `int`.
+        #[serde(
+            rename = "length",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub length: ::std::option::Option<i64>,
+        /// `padString`: `string`.
+        #[serde(
+            rename = "padString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pad_string: ::std::option::Option<::std::string::String>,
+        /// `periodicBy`: `string`.
+        #[serde(
+            rename = "periodicBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub periodic_by: ::std::option::Option<::std::string::String>,
+        /// `timezone`: `string`.
+        #[serde(
+            rename = "timezone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `isDirectNumeration`: `yn`.
+        #[serde(
+            rename = "isDirectNumeration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_direct_numeration: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de>
+    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire
+    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "step",
+                    "length",
+                    "padString",
+                    "periodicBy",
+                    "timezone",
+                    "isDirectNumeration",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
+                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
+                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
+                periodic_by: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "periodicBy",
+                )?,
+                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
+                is_direct_numeration: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isDirectNumeration",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check
+    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.step,
+                &::std::format!("{}.{}", field, "step"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.length,
+                &::std::format!("{}.{}", field, "length"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pad_string,
+                &::std::format!("{}.{}", field, "padString"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.periodic_by,
+                &::std::format!("{}.{}", field, "periodicBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_direct_numeration,
+                &::std::format!("{}.{}", field, "isDirectNumeration"),
+                problems,
+            );
+        }
+    }
+    /// `Document`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Document {
+        /// `id`: `any`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `createdBy`: `any`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `updatedBy`: `any`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `changeStampsEnabled`: `yn`.
+        #[serde(
+            rename = "changeStampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `changeStampsDisabledReason`: `string`.
+        #[serde(
+            rename = "changeStampsDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `changeQrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "changeQrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `qrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "qrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub qr_code_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `changeQrCodeDisabledReason`: `string`.
+        #[serde(
+            rename = "changeQrCodeDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `products`: `map<any>`.
+        #[serde(
+            rename = "products",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `imageUrlMachine`: `string`.
+        #[serde(
+            rename = "imageUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url_machine: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrlMachine`: `string`.
+        #[serde(
+            rename = "pdfUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `any`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `any`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `entityTypeId`: `any`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `entityId`: `any`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `documents`: `map<any>[]`.
+        #[serde(
+            rename = "documents",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Document {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "changeStampsEnabled",
+                    "changeStampsDisabledReason",
+                    "changeQrCodeEnabled",
+                    "qrCodeEnabled",
+                    "changeQrCodeDisabledReason",
+                    "products",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "imageUrl",
+                    "imageUrlMachine",
+                    "pdfUrl",
+                    "pdfUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorMessage",
+                    "transformationErrorCode",
+                    "templateId",
+                    "pullTag",
+                    "emailDiskFile",
+                    "entityTypeId",
+                    "entityId",
+                    "values",
+                    "documents",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "createTime",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "updateTime",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                change_stamps_enabled: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "changeStampsEnabled",
+                )?,
+                change_stamps_disabled_reason: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "changeStampsDisabledReason",
+                )?,
+                change_qr_code_enabled: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "changeQrCodeEnabled",
+                )?,
+                qr_code_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "qrCodeEnabled",
+                )?,
+                change_qr_code_disabled_reason: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "changeQrCodeDisabledReason",
+                )?,
+                products: ::b24_core::__private::wire::field_at(slot_12, "products")?,
+                stamps_enabled: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "stampsEnabled",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "downloadUrl",
+                )?,
+                download_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "downloadUrlMachine",
+                )?,
+                image_url: ::b24_core::__private::wire::field_at(slot_16, "imageUrl")?,
+                image_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "imageUrlMachine",
+                )?,
+                pdf_url: ::b24_core::__private::wire::field_at(slot_18, "pdfUrl")?,
+                pdf_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "pdfUrlMachine",
+                )?,
+                public_url: ::b24_core::__private::wire::field_at(slot_20, "publicUrl")?,
+                is_transformation_error: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "isTransformationError",
+                )?,
+                transformation_error_message: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "transformationErrorMessage",
+                )?,
+                transformation_error_code: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "transformationErrorCode",
+                )?,
+                template_id: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "templateId",
+                )?,
+                pull_tag: ::b24_core::__private::wire::field_at(slot_25, "pullTag")?,
+                email_disk_file: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "emailDiskFile",
+                )?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "entityTypeId",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_28, "entityId")?,
+                values: ::b24_core::__private::wire::field_at(slot_29, "values")?,
+                documents: ::b24_core::__private::wire::field_at(slot_30, "documents")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.change_stamps_enabled,
+                &::std::format!("{}.{}", field, "changeStampsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.change_stamps_disabled_reason,
+                &::std::format!("{}.{}", field, "changeStampsDisabledReason"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.change_qr_code_enabled,
+                &::std::format!("{}.{}", field, "changeQrCodeEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.qr_code_enabled,
+                &::std::format!("{}.{}", field, "qrCodeEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.change_qr_code_disabled_reason,
+                &::std::format!("{}.{}", field, "changeQrCodeDisabledReason"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.products,
+                &::std::format!("{}.{}", field, "products"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image_url_machine,
+                &::std::format!("{}.{}", field, "imageUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pdf_url_machine,
+                &::std::format!("{}.{}", field, "pdfUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "documents"),
+                problems,
+            );
+        }
+    }
+    /// `Numerator`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Numerator {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `template`: `string`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `settings`: `SettingsWrapper`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<SettingsWrapper>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerator {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Numerator {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Numerator {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `document`: `Document`.
+        #[serde(
+            rename = "document",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document,
+                &::std::format!("{}.{}", field, "document"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `template`: `string`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `settings`: `Settings`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "template", "code", "settings"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `code`: `any`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `active`: `char`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `int`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<i64>,
+        /// `withStamps`: `char`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<::std::string::String>,
+        /// `users`: `map<any>`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `isDeleted`: `char`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<::std::string::String>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `entityTypeId`: `any[]`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "entityTypeId",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
+                download_machine: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "downloadMachine",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
+                numerator_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "numeratorId",
+                )?,
+                with_stamps: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "withStamps",
+                )?,
+                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
+                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
+                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "entityTypeId",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "createTime",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "updateTime",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `template`: `Result`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
+    /// `Settings`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `BitrixMainNumeratorGeneratorSequentNumberGenerator`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            BitrixMainNumeratorGeneratorSequentNumberGenerator,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
+                problems,
+            );
+        }
+    }
+    /// `Settings2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings2 {
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `step`: `int`.
+        #[serde(
+            rename = "step",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub step: ::std::option::Option<i64>,
+        /// `length`: `int`.
+        #[serde(
+            rename = "length",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub length: ::std::option::Option<i64>,
+        /// `padString`: `string`.
+        #[serde(
+            rename = "padString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pad_string: ::std::option::Option<::std::string::String>,
+        /// `periodicBy`: `string`.
+        #[serde(
+            rename = "periodicBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub periodic_by: ::std::option::Option<::std::string::String>,
+        /// `timezone`: `string`.
+        #[serde(
+            rename = "timezone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `isDirectNumeration`: `yn`.
+        #[serde(
+            rename = "isDirectNumeration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_direct_numeration: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "start",
+                    "step",
+                    "length",
+                    "padString",
+                    "periodicBy",
+                    "timezone",
+                    "isDirectNumeration",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
+                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
+                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
+                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
+                periodic_by: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "periodicBy",
+                )?,
+                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
+                is_direct_numeration: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "isDirectNumeration",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.step,
+                &::std::format!("{}.{}", field, "step"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.length,
+                &::std::format!("{}.{}", field, "length"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pad_string,
+                &::std::format!("{}.{}", field, "padString"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.periodic_by,
+                &::std::format!("{}.{}", field, "periodicBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_direct_numeration,
+                &::std::format!("{}.{}", field, "isDirectNumeration"),
+                problems,
+            );
+        }
+    }
+    /// `SettingsWrapper`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct SettingsWrapper {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `Settings`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            Settings,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SettingsWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for SettingsWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for SettingsWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
+                problems,
+            );
+        }
+    }
+    /// `Values`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "values", "DocumentNumber"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "DocumentNumber",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -925,98 +2655,8 @@ pub mod documentgenerator_document_add {
             );
         }
     }
-    /// `Values` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DocumentNumber`: `string`.
-        #[serde(
-            rename = "DocumentNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_number: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "values", "DocumentNumber"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DocumentNumber",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.document_number,
-                &::std::format!("{}.{}", field, "DocumentNumber"),
-                problems,
-            );
-        }
-    }
+    /// `Values` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Values;
 }
 /// [`crm.documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html) (REST v2)
 ///
@@ -1484,605 +3124,10 @@ for DocumentgeneratorDocumentGetError {
 pub mod documentgenerator_document_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Document` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Document {
-        /// `id`: `any`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `number`: `string`.
-        #[serde(
-            rename = "number",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `createdBy`: `any`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `updatedBy`: `any`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `changeStampsEnabled`: `yn`.
-        #[serde(
-            rename = "changeStampsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub change_stamps_enabled: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `changeStampsDisabledReason`: `string`.
-        #[serde(
-            rename = "changeStampsDisabledReason",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub change_stamps_disabled_reason: ::std::option::Option<::std::string::String>,
-        /// `changeQrCodeEnabled`: `yn`.
-        #[serde(
-            rename = "changeQrCodeEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub change_qr_code_enabled: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `qrCodeEnabled`: `yn`.
-        #[serde(
-            rename = "qrCodeEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub qr_code_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `changeQrCodeDisabledReason`: `string`.
-        #[serde(
-            rename = "changeQrCodeDisabledReason",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
-        /// `products`: `map<any>`.
-        #[serde(
-            rename = "products",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub products: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `stampsEnabled`: `yn`.
-        #[serde(
-            rename = "stampsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `downloadUrl`: `string`.
-        #[serde(
-            rename = "downloadUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `downloadUrlMachine`: `string`.
-        #[serde(
-            rename = "downloadUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `imageUrl`: `string`.
-        #[serde(
-            rename = "imageUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url: ::std::option::Option<::std::string::String>,
-        /// `imageUrlMachine`: `string`.
-        #[serde(
-            rename = "imageUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url_machine: ::std::option::Option<::std::string::String>,
-        /// `pdfUrl`: `string`.
-        #[serde(
-            rename = "pdfUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url: ::std::option::Option<::std::string::String>,
-        /// `pdfUrlMachine`: `string`.
-        #[serde(
-            rename = "pdfUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
-        /// `publicUrl`: `any`.
-        #[serde(
-            rename = "publicUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `isTransformationError`: `yn`.
-        #[serde(
-            rename = "isTransformationError",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_transformation_error: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `transformationErrorMessage`: `string`.
-        #[serde(
-            rename = "transformationErrorMessage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transformation_error_message: ::std::option::Option<::std::string::String>,
-        /// `transformationErrorCode`: `string`.
-        #[serde(
-            rename = "transformationErrorCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transformation_error_code: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `any`.
-        #[serde(
-            rename = "templateId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `pullTag`: `string`.
-        #[serde(
-            rename = "pullTag",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pull_tag: ::std::option::Option<::std::string::String>,
-        /// `emailDiskFile`: `int`.
-        #[serde(
-            rename = "emailDiskFile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_disk_file: ::std::option::Option<i64>,
-        /// `entityTypeId`: `any`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `entityId`: `any`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "changeStampsEnabled",
-                    "changeStampsDisabledReason",
-                    "changeQrCodeEnabled",
-                    "qrCodeEnabled",
-                    "changeQrCodeDisabledReason",
-                    "products",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "imageUrl",
-                    "imageUrlMachine",
-                    "pdfUrl",
-                    "pdfUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorMessage",
-                    "transformationErrorCode",
-                    "templateId",
-                    "pullTag",
-                    "emailDiskFile",
-                    "entityTypeId",
-                    "entityId",
-                    "values",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                change_stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "changeStampsEnabled",
-                )?,
-                change_stamps_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "changeStampsDisabledReason",
-                )?,
-                change_qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "changeQrCodeEnabled",
-                )?,
-                qr_code_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "qrCodeEnabled",
-                )?,
-                change_qr_code_disabled_reason: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "changeQrCodeDisabledReason",
-                )?,
-                products: ::b24_core::__private::wire::field_at(slot_12, "products")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadUrlMachine",
-                )?,
-                image_url: ::b24_core::__private::wire::field_at(slot_16, "imageUrl")?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "imageUrlMachine",
-                )?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_18, "pdfUrl")?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "pdfUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_20, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "isTransformationError",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "transformationErrorMessage",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "transformationErrorCode",
-                )?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "templateId",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_25, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "emailDiskFile",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "entityTypeId",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_28, "entityId")?,
-                values: ::b24_core::__private::wire::field_at(slot_29, "values")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Document {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.number,
-                &::std::format!("{}.{}", field, "number"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.change_stamps_enabled,
-                &::std::format!("{}.{}", field, "changeStampsEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.change_stamps_disabled_reason,
-                &::std::format!("{}.{}", field, "changeStampsDisabledReason"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.change_qr_code_enabled,
-                &::std::format!("{}.{}", field, "changeQrCodeEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.qr_code_enabled,
-                &::std::format!("{}.{}", field, "qrCodeEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.change_qr_code_disabled_reason,
-                &::std::format!("{}.{}", field, "changeQrCodeDisabledReason"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.products,
-                &::std::format!("{}.{}", field, "products"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stamps_enabled,
-                &::std::format!("{}.{}", field, "stampsEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "downloadUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url_machine,
-                &::std::format!("{}.{}", field, "downloadUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_url,
-                &::std::format!("{}.{}", field, "imageUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_url_machine,
-                &::std::format!("{}.{}", field, "imageUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_url,
-                &::std::format!("{}.{}", field, "pdfUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_url_machine,
-                &::std::format!("{}.{}", field, "pdfUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public_url,
-                &::std::format!("{}.{}", field, "publicUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_transformation_error,
-                &::std::format!("{}.{}", field, "isTransformationError"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transformation_error_message,
-                &::std::format!("{}.{}", field, "transformationErrorMessage"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transformation_error_code,
-                &::std::format!("{}.{}", field, "transformationErrorCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_id,
-                &::std::format!("{}.{}", field, "templateId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pull_tag,
-                &::std::format!("{}.{}", field, "pullTag"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email_disk_file,
-                &::std::format!("{}.{}", field, "emailDiskFile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `document`: `Document`.
-        #[serde(
-            rename = "document",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document: ::std::option::Option<Document>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document,
-                &::std::format!("{}.{}", field, "document"),
-                problems,
-            );
-        }
-    }
+    /// `Document` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Document;
+    /// `Result` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Result;
 }
 /// [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html) (REST v2)
 ///
@@ -2893,7 +3938,7 @@ impl ::b24_core::__private::Method for DocumentgeneratorDocumentList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = documentgenerator_document_list::Result;
+    type Output = documentgenerator_document_list::Document;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2946,71 +3991,8 @@ for DocumentgeneratorDocumentListError {
 pub mod documentgenerator_document_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `documents`: `map<any>[]`.
-        #[serde(
-            rename = "documents",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub documents: ::std::option::Option<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::b24_core::__private::serde_json::Value,
-                >,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.documents,
-                &::std::format!("{}.{}", field, "documents"),
-                problems,
-            );
-        }
-    }
+    /// `Document` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Document;
 }
 /// [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html) (REST v2)
 ///
@@ -3753,98 +4735,8 @@ pub mod documentgenerator_document_update {
             );
         }
     }
-    /// `Values` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DocumentNumber`: `string`.
-        #[serde(
-            rename = "DocumentNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_number: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "values", "DocumentNumber"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                values: ::b24_core::__private::wire::field_at(slot_1, "values")?,
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "DocumentNumber",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.document_number,
-                &::std::format!("{}.{}", field, "DocumentNumber"),
-                problems,
-            );
-        }
-    }
+    /// `Values` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Values;
 }
 /// [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html) (REST v2)
 ///
@@ -4851,161 +5743,8 @@ for DocumentgeneratorNumeratorAddError {
 pub mod documentgenerator_numerator_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        /// `start`: `int`.
-        #[serde(
-            rename = "start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start: ::std::option::Option<i64>,
-        /// `step`: `int`.
-        #[serde(
-            rename = "step",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub step: ::std::option::Option<i64>,
-        /// `length`: `int`.
-        #[serde(
-            rename = "length",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub length: ::std::option::Option<i64>,
-        /// `padString`: `string`.
-        #[serde(
-            rename = "padString",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pad_string: ::std::option::Option<::std::string::String>,
-        /// `periodicBy`: `string`.
-        #[serde(
-            rename = "periodicBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub periodic_by: ::std::option::Option<::std::string::String>,
-        /// `timezone`: `string`.
-        #[serde(
-            rename = "timezone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timezone: ::std::option::Option<::std::string::String>,
-        /// `isDirectNumeration`: `yn`.
-        #[serde(
-            rename = "isDirectNumeration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_direct_numeration: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de>
-    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire
-    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "step",
-                    "length",
-                    "padString",
-                    "periodicBy",
-                    "timezone",
-                    "isDirectNumeration",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
-                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
-                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
-                periodic_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "periodicBy",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
-                is_direct_numeration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isDirectNumeration",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check
-    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start,
-                &::std::format!("{}.{}", field, "start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.step,
-                &::std::format!("{}.{}", field, "step"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.length,
-                &::std::format!("{}.{}", field, "length"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pad_string,
-                &::std::format!("{}.{}", field, "padString"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.periodic_by,
-                &::std::format!("{}.{}", field, "periodicBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timezone,
-                &::std::format!("{}.{}", field, "timezone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_direct_numeration,
-                &::std::format!("{}.{}", field, "isDirectNumeration"),
-                problems,
-            );
-        }
-    }
+    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::BitrixMainNumeratorGeneratorSequentNumberGenerator;
     /// `Fields` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5089,116 +5828,8 @@ pub mod documentgenerator_numerator_add {
             );
         }
     }
-    /// `Result` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `template`: `string`.
-        #[serde(
-            rename = "template",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `Settings`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "template"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Result2 as Result;
     /// `ResultWrapper` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5257,72 +5888,8 @@ pub mod documentgenerator_numerator_add {
             );
         }
     }
-    /// `Settings` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `BitrixMainNumeratorGeneratorSequentNumberGenerator`.
-        #[serde(
-            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-            BitrixMainNumeratorGeneratorSequentNumberGenerator,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.bitrix_main_numerator_generator_sequent_number_generator,
-                &::std::format!(
-                    "{}.{}", field,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
-                ),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Settings;
 }
 /// [`crm.documentgenerator.numerator.delete`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html) (REST v2)
 ///
@@ -5577,7 +6144,7 @@ for DocumentgeneratorNumeratorGetError {
 pub mod documentgenerator_numerator_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
+    /// `Numerator` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5586,7 +6153,7 @@ pub mod documentgenerator_numerator_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Numerator {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -5629,14 +6196,14 @@ pub mod documentgenerator_numerator_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerator {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Numerator {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5657,7 +6224,7 @@ pub mod documentgenerator_numerator_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Numerator {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5697,13 +6264,13 @@ pub mod documentgenerator_numerator_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `numerator`: `Result`.
+        /// `numerator`: `Numerator`.
         #[serde(
             rename = "numerator",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerator: ::std::option::Option<Result>,
+        pub numerator: ::std::option::Option<Numerator>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5745,158 +6312,8 @@ pub mod documentgenerator_numerator_get {
             );
         }
     }
-    /// `Settings` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `start`: `int`.
-        #[serde(
-            rename = "start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start: ::std::option::Option<i64>,
-        /// `step`: `int`.
-        #[serde(
-            rename = "step",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub step: ::std::option::Option<i64>,
-        /// `length`: `int`.
-        #[serde(
-            rename = "length",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub length: ::std::option::Option<i64>,
-        /// `padString`: `string`.
-        #[serde(
-            rename = "padString",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pad_string: ::std::option::Option<::std::string::String>,
-        /// `periodicBy`: `string`.
-        #[serde(
-            rename = "periodicBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub periodic_by: ::std::option::Option<::std::string::String>,
-        /// `timezone`: `string`.
-        #[serde(
-            rename = "timezone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timezone: ::std::option::Option<::std::string::String>,
-        /// `isDirectNumeration`: `yn`.
-        #[serde(
-            rename = "isDirectNumeration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_direct_numeration: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "step",
-                    "length",
-                    "padString",
-                    "periodicBy",
-                    "timezone",
-                    "isDirectNumeration",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
-                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
-                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
-                periodic_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "periodicBy",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
-                is_direct_numeration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isDirectNumeration",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start,
-                &::std::format!("{}.{}", field, "start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.step,
-                &::std::format!("{}.{}", field, "step"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.length,
-                &::std::format!("{}.{}", field, "length"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pad_string,
-                &::std::format!("{}.{}", field, "padString"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.periodic_by,
-                &::std::format!("{}.{}", field, "periodicBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timezone,
-                &::std::format!("{}.{}", field, "timezone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_direct_numeration,
-                &::std::format!("{}.{}", field, "isDirectNumeration"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Settings2 as Settings;
     /// `SettingsWrapper` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6102,7 +6519,7 @@ for DocumentgeneratorNumeratorListError {
 pub mod documentgenerator_numerator_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
+    /// `Numerator` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -6111,7 +6528,7 @@ pub mod documentgenerator_numerator_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Numerator {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -6133,6 +6550,13 @@ pub mod documentgenerator_numerator_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// `settings`: `SettingsWrapper`.
         #[serde(
             rename = "settings",
@@ -6147,34 +6571,35 @@ pub mod documentgenerator_numerator_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerator {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Numerator {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
                 obj,
-                &["id", "name", "template", "settings"],
+                &["id", "name", "template", "code", "settings"],
                 ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
                 template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                settings: ::b24_core::__private::wire::field_at(slot_3, "settings")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
                 extra,
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Numerator {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6190,6 +6615,11 @@ pub mod documentgenerator_numerator_list {
             ::b24_core::__private::Check::check(
                 &self.template,
                 &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
                 problems,
             );
             ::b24_core::__private::Check::check(
@@ -6209,13 +6639,13 @@ pub mod documentgenerator_numerator_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `numerators`: `Result[]`.
+        /// `numerators`: `Numerator[]`.
         #[serde(
             rename = "numerators",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerators: ::std::option::Option<::std::vec::Vec<Result>>,
+        pub numerators: ::std::option::Option<::std::vec::Vec<Numerator>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -6257,158 +6687,8 @@ pub mod documentgenerator_numerator_list {
             );
         }
     }
-    /// `Settings` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `start`: `int`.
-        #[serde(
-            rename = "start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start: ::std::option::Option<i64>,
-        /// `step`: `int`.
-        #[serde(
-            rename = "step",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub step: ::std::option::Option<i64>,
-        /// `length`: `int`.
-        #[serde(
-            rename = "length",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub length: ::std::option::Option<i64>,
-        /// `padString`: `string`.
-        #[serde(
-            rename = "padString",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pad_string: ::std::option::Option<::std::string::String>,
-        /// `periodicBy`: `string`.
-        #[serde(
-            rename = "periodicBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub periodic_by: ::std::option::Option<::std::string::String>,
-        /// `timezone`: `string`.
-        #[serde(
-            rename = "timezone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timezone: ::std::option::Option<::std::string::String>,
-        /// `isDirectNumeration`: `yn`.
-        #[serde(
-            rename = "isDirectNumeration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_direct_numeration: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "step",
-                    "length",
-                    "padString",
-                    "periodicBy",
-                    "timezone",
-                    "isDirectNumeration",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
-                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
-                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
-                periodic_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "periodicBy",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
-                is_direct_numeration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isDirectNumeration",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start,
-                &::std::format!("{}.{}", field, "start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.step,
-                &::std::format!("{}.{}", field, "step"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.length,
-                &::std::format!("{}.{}", field, "length"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pad_string,
-                &::std::format!("{}.{}", field, "padString"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.periodic_by,
-                &::std::format!("{}.{}", field, "periodicBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timezone,
-                &::std::format!("{}.{}", field, "timezone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_direct_numeration,
-                &::std::format!("{}.{}", field, "isDirectNumeration"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Settings2 as Settings;
     /// `SettingsWrapper` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6614,161 +6894,8 @@ for DocumentgeneratorNumeratorUpdateError {
 pub mod documentgenerator_numerator_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        /// `start`: `int`.
-        #[serde(
-            rename = "start",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start: ::std::option::Option<i64>,
-        /// `step`: `int`.
-        #[serde(
-            rename = "step",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub step: ::std::option::Option<i64>,
-        /// `length`: `int`.
-        #[serde(
-            rename = "length",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub length: ::std::option::Option<i64>,
-        /// `padString`: `string`.
-        #[serde(
-            rename = "padString",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pad_string: ::std::option::Option<::std::string::String>,
-        /// `periodicBy`: `string`.
-        #[serde(
-            rename = "periodicBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub periodic_by: ::std::option::Option<::std::string::String>,
-        /// `timezone`: `string`.
-        #[serde(
-            rename = "timezone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timezone: ::std::option::Option<::std::string::String>,
-        /// `isDirectNumeration`: `yn`.
-        #[serde(
-            rename = "isDirectNumeration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_direct_numeration: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de>
-    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire
-    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "start",
-                    "step",
-                    "length",
-                    "padString",
-                    "periodicBy",
-                    "timezone",
-                    "isDirectNumeration",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                start: ::b24_core::__private::wire::field_at(slot_0, "start")?,
-                step: ::b24_core::__private::wire::field_at(slot_1, "step")?,
-                length: ::b24_core::__private::wire::field_at(slot_2, "length")?,
-                pad_string: ::b24_core::__private::wire::field_at(slot_3, "padString")?,
-                periodic_by: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "periodicBy",
-                )?,
-                timezone: ::b24_core::__private::wire::field_at(slot_5, "timezone")?,
-                is_direct_numeration: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "isDirectNumeration",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check
-    for BitrixMainNumeratorGeneratorSequentNumberGenerator {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.start,
-                &::std::format!("{}.{}", field, "start"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.step,
-                &::std::format!("{}.{}", field, "step"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.length,
-                &::std::format!("{}.{}", field, "length"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pad_string,
-                &::std::format!("{}.{}", field, "padString"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.periodic_by,
-                &::std::format!("{}.{}", field, "periodicBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timezone,
-                &::std::format!("{}.{}", field, "timezone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_direct_numeration,
-                &::std::format!("{}.{}", field, "isDirectNumeration"),
-                problems,
-            );
-        }
-    }
+    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::BitrixMainNumeratorGeneratorSequentNumberGenerator;
     /// `Fields` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6858,182 +6985,10 @@ pub mod documentgenerator_numerator_update {
             );
         }
     }
-    /// `Result` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `template`: `string`.
-        #[serde(
-            rename = "template",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `Settings`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "template"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `BitrixMainNumeratorGeneratorSequentNumberGenerator`.
-        #[serde(
-            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
-            BitrixMainNumeratorGeneratorSequentNumberGenerator,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["Bitrix_Main_Numerator_Generator_SequentNumberGenerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bitrix_main_numerator_generator_sequent_number_generator: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.bitrix_main_numerator_generator_sequent_number_generator,
-                &::std::format!(
-                    "{}.{}", field,
-                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
-                ),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Result2 as Result;
+    /// `Settings` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Settings;
 }
 /// [`crm.documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html) (REST v2)
 ///
@@ -7331,302 +7286,8 @@ pub mod documentgenerator_template_add {
             );
         }
     }
-    /// `Result` of [`crm.documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `any`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `download`: `string`.
-        #[serde(
-            rename = "download",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download: ::std::option::Option<::std::string::String>,
-        /// `downloadMachine`: `string`.
-        #[serde(
-            rename = "downloadMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_machine: ::std::option::Option<::std::string::String>,
-        /// `active`: `char`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `char`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::std::string::String>,
-        /// `users`: `map<any>`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `isDeleted`: `char`.
-        #[serde(
-            rename = "isDeleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_deleted: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `entityTypeId`: `any[]`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "entityTypeId",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entityTypeId",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download,
-                &::std::format!("{}.{}", field, "download"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_machine,
-                &::std::format!("{}.{}", field, "downloadMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_deleted,
-                &::std::format!("{}.{}", field, "isDeleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Result3 as Result;
     /// `ResultWrapper` of [`crm.documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7939,7 +7600,7 @@ for DocumentgeneratorTemplateGetError {
 pub mod documentgenerator_template_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html).
+    /// `ResultWrapper` of [`crm.documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7948,7 +7609,65 @@ pub mod documentgenerator_template_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct ResultWrapper {
+        /// `template`: `Template`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<Template>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
+    /// `Template` of [`crm.documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Template {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -8075,14 +7794,14 @@ pub mod documentgenerator_template_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Template {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -8150,7 +7869,7 @@ pub mod documentgenerator_template_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Template {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -8231,64 +7950,6 @@ pub mod documentgenerator_template_get {
             ::b24_core::__private::Check::check(
                 &self.update_time,
                 &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-        }
-    }
-    /// `ResultWrapper` of [`crm.documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ResultWrapper {
-        /// `template`: `Result`.
-        #[serde(
-            rename = "template",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<Result>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ResultWrapper {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "template"),
                 problems,
             );
         }
@@ -10167,302 +9828,8 @@ pub mod documentgenerator_template_update {
             );
         }
     }
-    /// `Result` of [`crm.documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `any`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `download`: `string`.
-        #[serde(
-            rename = "download",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download: ::std::option::Option<::std::string::String>,
-        /// `downloadMachine`: `string`.
-        #[serde(
-            rename = "downloadMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_machine: ::std::option::Option<::std::string::String>,
-        /// `active`: `char`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `char`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::std::string::String>,
-        /// `users`: `map<any>`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `isDeleted`: `char`.
-        #[serde(
-            rename = "isDeleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_deleted: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `entityTypeId`: `any[]`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "entityTypeId",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entityTypeId",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download,
-                &::std::format!("{}.{}", field, "download"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_machine,
-                &::std::format!("{}.{}", field, "downloadMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_deleted,
-                &::std::format!("{}.{}", field, "isDeleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html), shared with the crate's other bindings.
+    pub use super::documentgenerator_types::Result3 as Result;
     /// `ResultWrapper` of [`crm.documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html).
     #[derive(
         ::std::fmt::Debug,

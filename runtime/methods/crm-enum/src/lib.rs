@@ -8,6 +8,114 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod enum_types {
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code: ::std::option::Option<::std::string::String>,
+        /// `SYMBOL_CODE_SHORT`: `string`.
+        #[serde(
+            rename = "SYMBOL_CODE_SHORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub symbol_code_short: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                symbol_code: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "SYMBOL_CODE",
+                )?,
+                symbol_code_short: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "SYMBOL_CODE_SHORT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.symbol_code_short,
+                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.enum.activitydirection`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -122,109 +230,8 @@ for EnumActivitydirectionError {
 pub mod enum_activitydirection {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.activitydirection`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.activitydirection`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html) (REST v2)
 ///
@@ -342,109 +349,8 @@ for EnumActivitynotifytypeError {
 pub mod enum_activitynotifytype {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.activitynotifytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html) (REST v2)
 ///
@@ -560,109 +466,8 @@ for EnumActivitypriorityError {
 pub mod enum_activitypriority {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.activitypriority`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html) (REST v2)
 ///
@@ -777,109 +582,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumActivitystat
 pub mod enum_activitystatus {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.activitystatus`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html) (REST v2)
 ///
@@ -994,109 +698,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumActivitytype
 pub mod enum_activitytype {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.activitytype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html) (REST v2)
 ///
@@ -1210,109 +813,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumAddresstypeE
 pub mod enum_addresstype {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.addresstype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html) (REST v2)
 ///
@@ -1427,109 +929,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumContenttypeE
 pub mod enum_contenttype {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.contenttype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.fields`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html) (REST v2)
 ///
@@ -1966,109 +1367,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumOwnertypeErr
 pub mod enum_ownertype {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.ownertype`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }
 /// [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html) (REST v2)
 ///
@@ -2182,107 +1482,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumSettingsMode
 pub mod enum_settings_mode {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code: ::std::option::Option<::std::string::String>,
-        /// `SYMBOL_CODE_SHORT`: `string`.
-        #[serde(
-            rename = "SYMBOL_CODE_SHORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub symbol_code_short: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME", "SYMBOL_CODE", "SYMBOL_CODE_SHORT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                symbol_code: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "SYMBOL_CODE",
-                )?,
-                symbol_code_short: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "SYMBOL_CODE_SHORT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.symbol_code_short,
-                &::std::format!("{}.{}", field, "SYMBOL_CODE_SHORT"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.enum.settings.mode`](https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html), shared with the crate's other bindings.
+    pub use super::enum_types::Result;
 }

@@ -1379,7 +1379,7 @@ impl ::b24_core::__private::Method for InvoiceList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = invoice_list::Result;
+    type Output = invoice_list::Invoice;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1422,7 +1422,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for InvoiceListError
 pub mod invoice_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.invoice.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-list.html).
+    /// `Invoice` of [`crm.invoice.list`](https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1431,7 +1431,7 @@ pub mod invoice_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Invoice {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1726,14 +1726,14 @@ pub mod invoice_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Invoice {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Invoice {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1923,7 +1923,7 @@ pub mod invoice_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Invoice {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

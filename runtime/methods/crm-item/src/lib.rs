@@ -8,6 +8,2024 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod item_types {
+    /// `Delivery`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Delivery {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `accountNumber`: `string`.
+        #[serde(
+            rename = "accountNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// `priceDelivery`: `float`.
+        #[serde(
+            rename = "priceDelivery",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price_delivery: ::std::option::Option<f64>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `deducted`: `string`.
+        #[serde(
+            rename = "deducted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deducted: ::std::option::Option<::std::string::String>,
+        /// `dateDeducted`: `any`.
+        #[serde(
+            rename = "dateDeducted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_deducted: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `deliveryId`: `int`.
+        #[serde(
+            rename = "deliveryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_id: ::std::option::Option<i64>,
+        /// `deliveryName`: `string`.
+        #[serde(
+            rename = "deliveryName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delivery {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Delivery {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "accountNumber",
+                    "priceDelivery",
+                    "currency",
+                    "deducted",
+                    "dateDeducted",
+                    "deliveryId",
+                    "deliveryName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                account_number: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accountNumber",
+                )?,
+                price_delivery: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "priceDelivery",
+                )?,
+                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
+                deducted: ::b24_core::__private::wire::field_at(slot_4, "deducted")?,
+                date_deducted: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "dateDeducted",
+                )?,
+                delivery_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "deliveryId",
+                )?,
+                delivery_name: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "deliveryName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Delivery {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.account_number,
+                &::std::format!("{}.{}", field, "accountNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.price_delivery,
+                &::std::format!("{}.{}", field, "priceDelivery"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deducted,
+                &::std::format!("{}.{}", field, "deducted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_deducted,
+                &::std::format!("{}.{}", field, "dateDeducted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_id,
+                &::std::format!("{}.{}", field, "deliveryId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.delivery_name,
+                &::std::format!("{}.{}", field, "deliveryName"),
+                problems,
+            );
+        }
+    }
+    /// `Extras`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Extras {
+        /// `SPA`: `any`.
+        #[serde(
+            rename = "SPA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub spa: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Deal`: `any`.
+        #[serde(
+            rename = "Deal",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `Lead`: `any`.
+        #[serde(
+            rename = "Lead",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `dealCategoryId`: `int`.
+        #[serde(
+            rename = "dealCategoryId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_category_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Extras {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SPA", "Deal", "Lead", "dealCategoryId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
+                deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
+                lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
+                deal_category_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "dealCategoryId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Extras {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.spa,
+                &::std::format!("{}.{}", field, "SPA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "Deal"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "Lead"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal_category_id,
+                &::std::format!("{}.{}", field, "dealCategoryId"),
+                problems,
+            );
+        }
+    }
+    /// `Fm`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fm {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `valueType`: `string`.
+        #[serde(
+            rename = "valueType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value_type: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `typeId`: `string`.
+        #[serde(
+            rename = "typeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fm {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fm {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "valueType", "value", "typeId"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                value_type: ::b24_core::__private::wire::field_at(slot_1, "valueType")?,
+                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
+                type_id: ::b24_core::__private::wire::field_at(slot_3, "typeId")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fm {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value_type,
+                &::std::format!("{}.{}", field, "valueType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_id,
+                &::std::format!("{}.{}", field, "typeId"),
+                problems,
+            );
+        }
+    }
+    /// `Item`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Item2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item2 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `createdTime`: `datetime`.
+        #[serde(
+            rename = "createdTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateCreateShort`: `any`.
+        #[serde(
+            rename = "dateCreateShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `updatedTime`: `datetime`.
+        #[serde(
+            rename = "updatedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `dateModifyShort`: `any`.
+        #[serde(
+            rename = "dateModifyShort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify_short: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `assignedById`: `int`.
+        #[serde(
+            rename = "assignedById",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `opened`: `string`.
+        #[serde(
+            rename = "opened",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `companyId`: `int`.
+        #[serde(
+            rename = "companyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `contactId`: `int`.
+        #[serde(
+            rename = "contactId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<i64>,
+        /// `stageId`: `string`.
+        #[serde(
+            rename = "stageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+        /// `isConvert`: `any`.
+        #[serde(
+            rename = "isConvert",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_convert: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `statusDescription`: `any`.
+        #[serde(
+            rename = "statusDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_description: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `stageSemanticId`: `string`.
+        #[serde(
+            rename = "stageSemanticId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
+        /// `productId`: `any`.
+        #[serde(
+            rename = "productId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `opportunity`: `any`.
+        #[serde(
+            rename = "opportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `currencyId`: `string`.
+        #[serde(
+            rename = "currencyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `sourceId`: `string`.
+        #[serde(
+            rename = "sourceId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        /// `sourceDescription`: `string`.
+        #[serde(
+            rename = "sourceDescription",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_description: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `string`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `secondName`: `string`.
+        #[serde(
+            rename = "secondName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `shortName`: `any`.
+        #[serde(
+            rename = "shortName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub short_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `companyTitle`: `string`.
+        #[serde(
+            rename = "companyTitle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_title: ::std::option::Option<::std::string::String>,
+        /// `post`: `string`.
+        #[serde(
+            rename = "post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post: ::std::option::Option<::std::string::String>,
+        /// `address`: `any`.
+        #[serde(
+            rename = "address",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `comments`: `string`.
+        #[serde(
+            rename = "comments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `webformId`: `int`.
+        #[serde(
+            rename = "webformId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webform_id: ::std::option::Option<i64>,
+        /// `originatorId`: `any`.
+        #[serde(
+            rename = "originatorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub originator_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `originId`: `any`.
+        #[serde(
+            rename = "originId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `dateClosed`: `any`.
+        #[serde(
+            rename = "dateClosed",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_closed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `birthdate`: `datetime`.
+        #[serde(
+            rename = "birthdate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthdate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `honorific`: `string`.
+        #[serde(
+            rename = "honorific",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub honorific: ::std::option::Option<::std::string::String>,
+        /// `hasPhone`: `string`.
+        #[serde(
+            rename = "hasPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_phone: ::std::option::Option<::std::string::String>,
+        /// `hasEmail`: `string`.
+        #[serde(
+            rename = "hasEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_email: ::std::option::Option<::std::string::String>,
+        /// `hasImol`: `string`.
+        #[serde(
+            rename = "hasImol",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_imol: ::std::option::Option<::std::string::String>,
+        /// `login`: `any`.
+        #[serde(
+            rename = "login",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isReturnCustomer`: `string`.
+        #[serde(
+            rename = "isReturnCustomer",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_return_customer: ::std::option::Option<::std::string::String>,
+        /// `searchContent`: `string`.
+        #[serde(
+            rename = "searchContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_content: ::std::option::Option<::std::string::String>,
+        /// `isManualOpportunity`: `string`.
+        #[serde(
+            rename = "isManualOpportunity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
+        /// `movedBy`: `int`.
+        #[serde(
+            rename = "movedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_by: ::std::option::Option<i64>,
+        /// `movedTime`: `datetime`.
+        #[serde(
+            rename = "movedTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `lastActivityBy`: `int`.
+        #[serde(
+            rename = "lastActivityBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<i64>,
+        /// `lastActivityTime`: `datetime`.
+        #[serde(
+            rename = "lastActivityTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `phoneMobile`: `string`.
+        #[serde(
+            rename = "phoneMobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_mobile: ::std::option::Option<::std::string::String>,
+        /// `phoneWork`: `string`.
+        #[serde(
+            rename = "phoneWork",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_work: ::std::option::Option<::std::string::String>,
+        /// `phoneMailing`: `string`.
+        #[serde(
+            rename = "phoneMailing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_mailing: ::std::option::Option<::std::string::String>,
+        /// `emailHome`: `string`.
+        #[serde(
+            rename = "emailHome",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_home: ::std::option::Option<::std::string::String>,
+        /// `emailWork`: `string`.
+        #[serde(
+            rename = "emailWork",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_work: ::std::option::Option<::std::string::String>,
+        /// `emailMailing`: `string`.
+        #[serde(
+            rename = "emailMailing",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_mailing: ::std::option::Option<::std::string::String>,
+        /// `skype`: `any`.
+        #[serde(
+            rename = "skype",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub skype: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `icq`: `any`.
+        #[serde(
+            rename = "icq",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icq: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `imol`: `string`.
+        #[serde(
+            rename = "imol",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub imol: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `phone`: `string`.
+        #[serde(
+            rename = "phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone: ::std::option::Option<::std::string::String>,
+        /// `fm`: `Fm[]`.
+        #[serde(
+            rename = "fm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fm: ::std::option::Option<::std::vec::Vec<Fm>>,
+        /// `ufCrm_1720019876534`: `string`.
+        #[serde(
+            rename = "ufCrm_1720019876534",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_1720019876534: ::std::option::Option<::std::string::String>,
+        /// `parentId1222`: `any`.
+        #[serde(
+            rename = "parentId1222",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1222: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1226`: `any`.
+        #[serde(
+            rename = "parentId1226",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1226: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1228`: `any`.
+        #[serde(
+            rename = "parentId1228",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1228: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1236`: `any`.
+        #[serde(
+            rename = "parentId1236",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1236: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1238`: `any`.
+        #[serde(
+            rename = "parentId1238",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1238: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1240`: `any`.
+        #[serde(
+            rename = "parentId1240",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1240: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1244`: `any`.
+        #[serde(
+            rename = "parentId1244",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1244: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1246`: `any`.
+        #[serde(
+            rename = "parentId1246",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1246: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1254`: `any`.
+        #[serde(
+            rename = "parentId1254",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1254: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `parentId1256`: `any`.
+        #[serde(
+            rename = "parentId1256",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id1256: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `utmSource`: `any`.
+        #[serde(
+            rename = "utmSource",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmMedium`: `any`.
+        #[serde(
+            rename = "utmMedium",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmCampaign`: `any`.
+        #[serde(
+            rename = "utmCampaign",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `utmContent`: `any`.
+        #[serde(
+            rename = "utmContent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `utmTerm`: `any`.
+        #[serde(
+            rename = "utmTerm",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `observers`: `any[]`.
+        #[serde(
+            rename = "observers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub observers: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `contactIds`: `any[]`.
+        #[serde(
+            rename = "contactIds",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_ids: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "createdTime",
+                    "dateCreateShort",
+                    "updatedTime",
+                    "dateModifyShort",
+                    "createdBy",
+                    "updatedBy",
+                    "assignedById",
+                    "opened",
+                    "companyId",
+                    "contactId",
+                    "stageId",
+                    "isConvert",
+                    "statusDescription",
+                    "stageSemanticId",
+                    "productId",
+                    "opportunity",
+                    "currencyId",
+                    "sourceId",
+                    "sourceDescription",
+                    "title",
+                    "name",
+                    "lastName",
+                    "secondName",
+                    "shortName",
+                    "companyTitle",
+                    "post",
+                    "address",
+                    "comments",
+                    "webformId",
+                    "originatorId",
+                    "originId",
+                    "dateClosed",
+                    "birthdate",
+                    "honorific",
+                    "hasPhone",
+                    "hasEmail",
+                    "hasImol",
+                    "login",
+                    "isReturnCustomer",
+                    "searchContent",
+                    "isManualOpportunity",
+                    "movedBy",
+                    "movedTime",
+                    "lastActivityBy",
+                    "lastActivityTime",
+                    "phoneMobile",
+                    "phoneWork",
+                    "phoneMailing",
+                    "emailHome",
+                    "emailWork",
+                    "emailMailing",
+                    "skype",
+                    "icq",
+                    "imol",
+                    "email",
+                    "phone",
+                    "fm",
+                    "ufCrm_1720019876534",
+                    "parentId1222",
+                    "parentId1226",
+                    "parentId1228",
+                    "parentId1236",
+                    "parentId1238",
+                    "parentId1240",
+                    "parentId1244",
+                    "parentId1246",
+                    "parentId1254",
+                    "parentId1256",
+                    "utmSource",
+                    "utmMedium",
+                    "utmCampaign",
+                    "utmContent",
+                    "utmTerm",
+                    "observers",
+                    "contactIds",
+                    "entityTypeId",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                created_time: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "createdTime",
+                )?,
+                date_create_short: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "dateCreateShort",
+                )?,
+                updated_time: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "updatedTime",
+                )?,
+                date_modify_short: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "dateModifyShort",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "assignedById",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_9, "companyId")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_10, "contactId")?,
+                stage_id: ::b24_core::__private::wire::field_at(slot_11, "stageId")?,
+                is_convert: ::b24_core::__private::wire::field_at(slot_12, "isConvert")?,
+                status_description: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "statusDescription",
+                )?,
+                stage_semantic_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "stageSemanticId",
+                )?,
+                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "opportunity",
+                )?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "currencyId",
+                )?,
+                source_id: ::b24_core::__private::wire::field_at(slot_18, "sourceId")?,
+                source_description: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "sourceDescription",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_20, "title")?,
+                name: ::b24_core::__private::wire::field_at(slot_21, "name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_22, "lastName")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "secondName",
+                )?,
+                short_name: ::b24_core::__private::wire::field_at(slot_24, "shortName")?,
+                company_title: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "companyTitle",
+                )?,
+                post: ::b24_core::__private::wire::field_at(slot_26, "post")?,
+                address: ::b24_core::__private::wire::field_at(slot_27, "address")?,
+                comments: ::b24_core::__private::wire::field_at(slot_28, "comments")?,
+                webform_id: ::b24_core::__private::wire::field_at(slot_29, "webformId")?,
+                originator_id: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "originatorId",
+                )?,
+                origin_id: ::b24_core::__private::wire::field_at(slot_31, "originId")?,
+                date_closed: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "dateClosed",
+                )?,
+                birthdate: ::b24_core::__private::wire::field_at(slot_33, "birthdate")?,
+                honorific: ::b24_core::__private::wire::field_at(slot_34, "honorific")?,
+                has_phone: ::b24_core::__private::wire::field_at(slot_35, "hasPhone")?,
+                has_email: ::b24_core::__private::wire::field_at(slot_36, "hasEmail")?,
+                has_imol: ::b24_core::__private::wire::field_at(slot_37, "hasImol")?,
+                login: ::b24_core::__private::wire::field_at(slot_38, "login")?,
+                is_return_customer: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "isReturnCustomer",
+                )?,
+                search_content: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "searchContent",
+                )?,
+                is_manual_opportunity: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "isManualOpportunity",
+                )?,
+                moved_by: ::b24_core::__private::wire::field_at(slot_42, "movedBy")?,
+                moved_time: ::b24_core::__private::wire::field_at(slot_43, "movedTime")?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "lastActivityBy",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "lastActivityTime",
+                )?,
+                phone_mobile: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "phoneMobile",
+                )?,
+                phone_work: ::b24_core::__private::wire::field_at(slot_47, "phoneWork")?,
+                phone_mailing: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "phoneMailing",
+                )?,
+                email_home: ::b24_core::__private::wire::field_at(slot_49, "emailHome")?,
+                email_work: ::b24_core::__private::wire::field_at(slot_50, "emailWork")?,
+                email_mailing: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "emailMailing",
+                )?,
+                skype: ::b24_core::__private::wire::field_at(slot_52, "skype")?,
+                icq: ::b24_core::__private::wire::field_at(slot_53, "icq")?,
+                imol: ::b24_core::__private::wire::field_at(slot_54, "imol")?,
+                email: ::b24_core::__private::wire::field_at(slot_55, "email")?,
+                phone: ::b24_core::__private::wire::field_at(slot_56, "phone")?,
+                fm: ::b24_core::__private::wire::field_at(slot_57, "fm")?,
+                uf_crm_1720019876534: ::b24_core::__private::wire::field_at(
+                    slot_58,
+                    "ufCrm_1720019876534",
+                )?,
+                parent_id1222: ::b24_core::__private::wire::field_at(
+                    slot_59,
+                    "parentId1222",
+                )?,
+                parent_id1226: ::b24_core::__private::wire::field_at(
+                    slot_60,
+                    "parentId1226",
+                )?,
+                parent_id1228: ::b24_core::__private::wire::field_at(
+                    slot_61,
+                    "parentId1228",
+                )?,
+                parent_id1236: ::b24_core::__private::wire::field_at(
+                    slot_62,
+                    "parentId1236",
+                )?,
+                parent_id1238: ::b24_core::__private::wire::field_at(
+                    slot_63,
+                    "parentId1238",
+                )?,
+                parent_id1240: ::b24_core::__private::wire::field_at(
+                    slot_64,
+                    "parentId1240",
+                )?,
+                parent_id1244: ::b24_core::__private::wire::field_at(
+                    slot_65,
+                    "parentId1244",
+                )?,
+                parent_id1246: ::b24_core::__private::wire::field_at(
+                    slot_66,
+                    "parentId1246",
+                )?,
+                parent_id1254: ::b24_core::__private::wire::field_at(
+                    slot_67,
+                    "parentId1254",
+                )?,
+                parent_id1256: ::b24_core::__private::wire::field_at(
+                    slot_68,
+                    "parentId1256",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(slot_69, "utmSource")?,
+                utm_medium: ::b24_core::__private::wire::field_at(slot_70, "utmMedium")?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_71,
+                    "utmCampaign",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_72,
+                    "utmContent",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_73, "utmTerm")?,
+                observers: ::b24_core::__private::wire::field_at(slot_74, "observers")?,
+                contact_ids: ::b24_core::__private::wire::field_at(
+                    slot_75,
+                    "contactIds",
+                )?,
+                entity_type_id: ::b24_core::__private::wire::field_at(
+                    slot_76,
+                    "entityTypeId",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_time,
+                &::std::format!("{}.{}", field, "createdTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create_short,
+                &::std::format!("{}.{}", field, "dateCreateShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_time,
+                &::std::format!("{}.{}", field, "updatedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify_short,
+                &::std::format!("{}.{}", field, "dateModifyShort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "assignedById"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "opened"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "companyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "contactId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_id,
+                &::std::format!("{}.{}", field, "stageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_convert,
+                &::std::format!("{}.{}", field, "isConvert"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_description,
+                &::std::format!("{}.{}", field, "statusDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stage_semantic_id,
+                &::std::format!("{}.{}", field, "stageSemanticId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.product_id,
+                &::std::format!("{}.{}", field, "productId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "opportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "currencyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_id,
+                &::std::format!("{}.{}", field, "sourceId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source_description,
+                &::std::format!("{}.{}", field, "sourceDescription"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "secondName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.short_name,
+                &::std::format!("{}.{}", field, "shortName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_title,
+                &::std::format!("{}.{}", field, "companyTitle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post,
+                &::std::format!("{}.{}", field, "post"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.address,
+                &::std::format!("{}.{}", field, "address"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "comments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.webform_id,
+                &::std::format!("{}.{}", field, "webformId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.originator_id,
+                &::std::format!("{}.{}", field, "originatorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.origin_id,
+                &::std::format!("{}.{}", field, "originId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_closed,
+                &::std::format!("{}.{}", field, "dateClosed"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthdate,
+                &::std::format!("{}.{}", field, "birthdate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.honorific,
+                &::std::format!("{}.{}", field, "honorific"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_phone,
+                &::std::format!("{}.{}", field, "hasPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_email,
+                &::std::format!("{}.{}", field, "hasEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_imol,
+                &::std::format!("{}.{}", field, "hasImol"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.login,
+                &::std::format!("{}.{}", field, "login"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_return_customer,
+                &::std::format!("{}.{}", field, "isReturnCustomer"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.search_content,
+                &::std::format!("{}.{}", field, "searchContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_manual_opportunity,
+                &::std::format!("{}.{}", field, "isManualOpportunity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_by,
+                &::std::format!("{}.{}", field, "movedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.moved_time,
+                &::std::format!("{}.{}", field, "movedTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "lastActivityBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "lastActivityTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_mobile,
+                &::std::format!("{}.{}", field, "phoneMobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_work,
+                &::std::format!("{}.{}", field, "phoneWork"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone_mailing,
+                &::std::format!("{}.{}", field, "phoneMailing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_home,
+                &::std::format!("{}.{}", field, "emailHome"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_work,
+                &::std::format!("{}.{}", field, "emailWork"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_mailing,
+                &::std::format!("{}.{}", field, "emailMailing"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.skype,
+                &::std::format!("{}.{}", field, "skype"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icq,
+                &::std::format!("{}.{}", field, "icq"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.imol,
+                &::std::format!("{}.{}", field, "imol"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phone,
+                &::std::format!("{}.{}", field, "phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fm,
+                &::std::format!("{}.{}", field, "fm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_1720019876534,
+                &::std::format!("{}.{}", field, "ufCrm_1720019876534"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1222,
+                &::std::format!("{}.{}", field, "parentId1222"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1226,
+                &::std::format!("{}.{}", field, "parentId1226"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1228,
+                &::std::format!("{}.{}", field, "parentId1228"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1236,
+                &::std::format!("{}.{}", field, "parentId1236"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1238,
+                &::std::format!("{}.{}", field, "parentId1238"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1240,
+                &::std::format!("{}.{}", field, "parentId1240"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1244,
+                &::std::format!("{}.{}", field, "parentId1244"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1246,
+                &::std::format!("{}.{}", field, "parentId1246"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1254,
+                &::std::format!("{}.{}", field, "parentId1254"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id1256,
+                &::std::format!("{}.{}", field, "parentId1256"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "utmSource"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "utmMedium"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "utmCampaign"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "utmContent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "utmTerm"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.observers,
+                &::std::format!("{}.{}", field, "observers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_ids,
+                &::std::format!("{}.{}", field, "contactIds"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+        }
+    }
+    /// `Payment`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Payment {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `accountNumber`: `string`.
+        #[serde(
+            rename = "accountNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        /// `paid`: `string`.
+        #[serde(
+            rename = "paid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub paid: ::std::option::Option<::std::string::String>,
+        /// `datePaid`: `datetime`.
+        #[serde(
+            rename = "datePaid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_paid: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `empPaidId`: `int`.
+        #[serde(
+            rename = "empPaidId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub emp_paid_id: ::std::option::Option<i64>,
+        /// `paySystemId`: `int`.
+        #[serde(
+            rename = "paySystemId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_id: ::std::option::Option<i64>,
+        /// `sum`: `int`.
+        #[serde(
+            rename = "sum",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sum: ::std::option::Option<i64>,
+        /// `currency`: `string`.
+        #[serde(
+            rename = "currency",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `paySystemName`: `string`.
+        #[serde(
+            rename = "paySystemName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_system_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Payment {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Payment {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "accountNumber",
+                    "paid",
+                    "datePaid",
+                    "empPaidId",
+                    "paySystemId",
+                    "sum",
+                    "currency",
+                    "paySystemName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                account_number: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "accountNumber",
+                )?,
+                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
+                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
+                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
+                pay_system_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "paySystemId",
+                )?,
+                sum: ::b24_core::__private::wire::field_at(slot_6, "sum")?,
+                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
+                pay_system_name: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "paySystemName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Payment {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.account_number,
+                &::std::format!("{}.{}", field, "accountNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.paid,
+                &::std::format!("{}.{}", field, "paid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_paid,
+                &::std::format!("{}.{}", field, "datePaid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.emp_paid_id,
+                &::std::format!("{}.{}", field, "empPaidId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_id,
+                &::std::format!("{}.{}", field, "paySystemId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sum,
+                &::std::format!("{}.{}", field, "sum"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "currency"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pay_system_name,
+                &::std::format!("{}.{}", field, "paySystemName"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `fields`: `map<field_info>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::types::FieldInfo,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.item.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -3165,64 +5183,8 @@ pub mod item_batch_import {
             );
         }
     }
-    /// `Item` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Item` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html), shared with the crate's other bindings.
+    pub use super::item_types::Item;
     /// `Items` of [`crm.item.batchImport`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3586,7 +5548,7 @@ impl ::b24_core::__private::Method for ItemDeliveryGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = item_delivery_get::Result;
+    type Output = item_delivery_get::Delivery;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3633,181 +5595,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeliveryGetE
 pub mod item_delivery_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.item.delivery.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `accountNumber`: `string`.
-        #[serde(
-            rename = "accountNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_number: ::std::option::Option<::std::string::String>,
-        /// `priceDelivery`: `float`.
-        #[serde(
-            rename = "priceDelivery",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price_delivery: ::std::option::Option<f64>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `deducted`: `string`.
-        #[serde(
-            rename = "deducted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deducted: ::std::option::Option<::std::string::String>,
-        /// `dateDeducted`: `any`.
-        #[serde(
-            rename = "dateDeducted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_deducted: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `deliveryId`: `int`.
-        #[serde(
-            rename = "deliveryId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_id: ::std::option::Option<i64>,
-        /// `deliveryName`: `string`.
-        #[serde(
-            rename = "deliveryName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "accountNumber",
-                    "priceDelivery",
-                    "currency",
-                    "deducted",
-                    "dateDeducted",
-                    "deliveryId",
-                    "deliveryName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "accountNumber",
-                )?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "priceDelivery",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_3, "currency")?,
-                deducted: ::b24_core::__private::wire::field_at(slot_4, "deducted")?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "dateDeducted",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "deliveryId",
-                )?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "deliveryName",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.account_number,
-                &::std::format!("{}.{}", field, "accountNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.price_delivery,
-                &::std::format!("{}.{}", field, "priceDelivery"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deducted,
-                &::std::format!("{}.{}", field, "deducted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_deducted,
-                &::std::format!("{}.{}", field, "dateDeducted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delivery_id,
-                &::std::format!("{}.{}", field, "deliveryId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delivery_name,
-                &::std::format!("{}.{}", field, "deliveryName"),
-                problems,
-            );
-        }
-    }
+    /// `Delivery` of [`crm.item.delivery.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html), shared with the crate's other bindings.
+    pub use super::item_types::Delivery;
 }
 /// [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html) (REST v2)
 ///
@@ -3953,7 +5742,7 @@ impl ::b24_core::__private::Method for ItemDeliveryList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<item_delivery_list::Result>;
+    type Output = ::std::vec::Vec<item_delivery_list::Delivery>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3974,7 +5763,7 @@ impl ::b24_core::__private::Method for ItemDeliveryList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemDeliveryList {
-    type Item = item_delivery_list::Result;
+    type Item = item_delivery_list::Delivery;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4015,181 +5804,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemDeliveryList
 pub mod item_delivery_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `accountNumber`: `string`.
-        #[serde(
-            rename = "accountNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_number: ::std::option::Option<::std::string::String>,
-        /// `deducted`: `string`.
-        #[serde(
-            rename = "deducted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deducted: ::std::option::Option<::std::string::String>,
-        /// `dateDeducted`: `any`.
-        #[serde(
-            rename = "dateDeducted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_deducted: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `deliveryId`: `int`.
-        #[serde(
-            rename = "deliveryId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_id: ::std::option::Option<i64>,
-        /// `priceDelivery`: `float`.
-        #[serde(
-            rename = "priceDelivery",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price_delivery: ::std::option::Option<f64>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `deliveryName`: `string`.
-        #[serde(
-            rename = "deliveryName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "accountNumber",
-                    "deducted",
-                    "dateDeducted",
-                    "deliveryId",
-                    "priceDelivery",
-                    "currency",
-                    "deliveryName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "accountNumber",
-                )?,
-                deducted: ::b24_core::__private::wire::field_at(slot_2, "deducted")?,
-                date_deducted: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dateDeducted",
-                )?,
-                delivery_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "deliveryId",
-                )?,
-                price_delivery: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "priceDelivery",
-                )?,
-                currency: ::b24_core::__private::wire::field_at(slot_6, "currency")?,
-                delivery_name: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "deliveryName",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.account_number,
-                &::std::format!("{}.{}", field, "accountNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deducted,
-                &::std::format!("{}.{}", field, "deducted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_deducted,
-                &::std::format!("{}.{}", field, "dateDeducted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delivery_id,
-                &::std::format!("{}.{}", field, "deliveryId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.price_delivery,
-                &::std::format!("{}.{}", field, "priceDelivery"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.delivery_name,
-                &::std::format!("{}.{}", field, "deliveryName"),
-                problems,
-            );
-        }
-    }
+    /// `Delivery` of [`crm.item.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html), shared with the crate's other bindings.
+    pub use super::item_types::Delivery;
 }
 /// [`crm.item.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-forceCommonScopeForAll.html) (REST v2)
 ///
@@ -4345,106 +5961,8 @@ for ItemDetailsConfigurationForceCommonScopeForAllError {
 pub mod item_details_configuration_force_common_scope_for_all {
     #[allow(unused_imports)]
     use super::*;
-    /// `Extras` of [`crm.item.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-forceCommonScopeForAll.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Extras {
-        /// `SPA`: `any`.
-        #[serde(
-            rename = "SPA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub spa: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Deal`: `any`.
-        #[serde(
-            rename = "Deal",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Lead`: `any`.
-        #[serde(
-            rename = "Lead",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `dealCategoryId`: `int`.
-        #[serde(
-            rename = "dealCategoryId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal_category_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Extras {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SPA", "Deal", "Lead", "dealCategoryId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
-                deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
-                lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
-                deal_category_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dealCategoryId",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Extras {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.spa,
-                &::std::format!("{}.{}", field, "SPA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal,
-                &::std::format!("{}.{}", field, "Deal"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead,
-                &::std::format!("{}.{}", field, "Lead"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal_category_id,
-                &::std::format!("{}.{}", field, "dealCategoryId"),
-                problems,
-            );
-        }
-    }
+    /// `Extras` of [`crm.item.details.configuration.forceCommonScopeForAll`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-forceCommonScopeForAll.html), shared with the crate's other bindings.
+    pub use super::item_types::Extras;
 }
 /// [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html) (REST v2)
 ///
@@ -4579,7 +6097,7 @@ impl ::b24_core::__private::Method for ItemDetailsConfigurationGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<item_details_configuration_get::Result>;
+    type Output = ::std::vec::Vec<item_details_configuration_get::Configuration>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4630,6 +6148,103 @@ for ItemDetailsConfigurationGetError {
 pub mod item_details_configuration_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Configuration` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Configuration {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `elements`: `Elements[]`.
+        #[serde(
+            rename = "elements",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Configuration {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Configuration {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "title", "type", "elements"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Configuration {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.elements,
+                &::std::format!("{}.{}", field, "elements"),
+                problems,
+            );
+        }
+    }
     /// `Elements` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4838,103 +6453,6 @@ pub mod item_details_configuration_get {
             );
         }
     }
-    /// `Result` of [`crm.item.details.configuration.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `elements`: `Elements[]`.
-        #[serde(
-            rename = "elements",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub elements: ::std::option::Option<::std::vec::Vec<Elements>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "title", "type", "elements"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                elements: ::b24_core::__private::wire::field_at(slot_3, "elements")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.elements,
-                &::std::format!("{}.{}", field, "elements"),
-                problems,
-            );
-        }
-    }
 }
 /// [`crm.item.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html) (REST v2)
 ///
@@ -5120,106 +6638,8 @@ for ItemDetailsConfigurationResetError {
 pub mod item_details_configuration_reset {
     #[allow(unused_imports)]
     use super::*;
-    /// `Extras` of [`crm.item.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Extras {
-        /// `SPA`: `any`.
-        #[serde(
-            rename = "SPA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub spa: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Deal`: `any`.
-        #[serde(
-            rename = "Deal",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `Lead`: `any`.
-        #[serde(
-            rename = "Lead",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `dealCategoryId`: `int`.
-        #[serde(
-            rename = "dealCategoryId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal_category_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Extras {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Extras {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SPA", "Deal", "Lead", "dealCategoryId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                spa: ::b24_core::__private::wire::field_at(slot_0, "SPA")?,
-                deal: ::b24_core::__private::wire::field_at(slot_1, "Deal")?,
-                lead: ::b24_core::__private::wire::field_at(slot_2, "Lead")?,
-                deal_category_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "dealCategoryId",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Extras {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.spa,
-                &::std::format!("{}.{}", field, "SPA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal,
-                &::std::format!("{}.{}", field, "Deal"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead,
-                &::std::format!("{}.{}", field, "Lead"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal_category_id,
-                &::std::format!("{}.{}", field, "dealCategoryId"),
-                problems,
-            );
-        }
-    }
+    /// `Extras` of [`crm.item.details.configuration.reset`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html), shared with the crate's other bindings.
+    pub use super::item_types::Extras;
 }
 /// [`crm.item.details.configuration.set`](https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html) (REST v2)
 ///
@@ -5853,69 +7273,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemFieldsError 
 pub mod item_fields {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result2` of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result2 {
-        /// `fields`: `map<field_info>`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::types::FieldInfo,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Result2` of [`crm.item.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html), shared with the crate's other bindings.
+    pub use super::item_types::Result2;
 }
 /// [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html) (REST v2)
 ///
@@ -6089,1383 +7448,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
 pub mod item_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fm` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fm {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `valueType`: `string`.
-        #[serde(
-            rename = "valueType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_type: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `typeId`: `string`.
-        #[serde(
-            rename = "typeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fm {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fm {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "valueType", "value", "typeId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                value_type: ::b24_core::__private::wire::field_at(slot_1, "valueType")?,
-                value: ::b24_core::__private::wire::field_at(slot_2, "value")?,
-                type_id: ::b24_core::__private::wire::field_at(slot_3, "typeId")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fm {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value_type,
-                &::std::format!("{}.{}", field, "valueType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "typeId"),
-                problems,
-            );
-        }
-    }
-    /// `Item` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `createdTime`: `datetime`.
-        #[serde(
-            rename = "createdTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateCreateShort`: `any`.
-        #[serde(
-            rename = "dateCreateShort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create_short: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `updatedTime`: `datetime`.
-        #[serde(
-            rename = "updatedTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `dateModifyShort`: `any`.
-        #[serde(
-            rename = "dateModifyShort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify_short: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `assignedById`: `int`.
-        #[serde(
-            rename = "assignedById",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `opened`: `string`.
-        #[serde(
-            rename = "opened",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `companyId`: `int`.
-        #[serde(
-            rename = "companyId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_id: ::std::option::Option<i64>,
-        /// `contactId`: `int`.
-        #[serde(
-            rename = "contactId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_id: ::std::option::Option<i64>,
-        /// `stageId`: `string`.
-        #[serde(
-            rename = "stageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stage_id: ::std::option::Option<::std::string::String>,
-        /// `isConvert`: `any`.
-        #[serde(
-            rename = "isConvert",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_convert: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `statusDescription`: `any`.
-        #[serde(
-            rename = "statusDescription",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_description: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `stageSemanticId`: `string`.
-        #[serde(
-            rename = "stageSemanticId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stage_semantic_id: ::std::option::Option<::std::string::String>,
-        /// `productId`: `any`.
-        #[serde(
-            rename = "productId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `opportunity`: `float`.
-        #[serde(
-            rename = "opportunity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opportunity: ::std::option::Option<f64>,
-        /// `currencyId`: `string`.
-        #[serde(
-            rename = "currencyId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency_id: ::std::option::Option<::std::string::String>,
-        /// `sourceId`: `string`.
-        #[serde(
-            rename = "sourceId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_id: ::std::option::Option<::std::string::String>,
-        /// `sourceDescription`: `string`.
-        #[serde(
-            rename = "sourceDescription",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_description: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `lastName`: `string`.
-        #[serde(
-            rename = "lastName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `secondName`: `string`.
-        #[serde(
-            rename = "secondName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub second_name: ::std::option::Option<::std::string::String>,
-        /// `shortName`: `any`.
-        #[serde(
-            rename = "shortName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub short_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `companyTitle`: `string`.
-        #[serde(
-            rename = "companyTitle",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_title: ::std::option::Option<::std::string::String>,
-        /// `post`: `string`.
-        #[serde(
-            rename = "post",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post: ::std::option::Option<::std::string::String>,
-        /// `address`: `any`.
-        #[serde(
-            rename = "address",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `comments`: `string`.
-        #[serde(
-            rename = "comments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `webformId`: `int`.
-        #[serde(
-            rename = "webformId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub webform_id: ::std::option::Option<i64>,
-        /// `originatorId`: `any`.
-        #[serde(
-            rename = "originatorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `originId`: `any`.
-        #[serde(
-            rename = "originId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub origin_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `dateClosed`: `any`.
-        #[serde(
-            rename = "dateClosed",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_closed: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `birthdate`: `datetime`.
-        #[serde(
-            rename = "birthdate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthdate: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `honorific`: `string`.
-        #[serde(
-            rename = "honorific",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub honorific: ::std::option::Option<::std::string::String>,
-        /// `hasPhone`: `string`.
-        #[serde(
-            rename = "hasPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_phone: ::std::option::Option<::std::string::String>,
-        /// `hasEmail`: `string`.
-        #[serde(
-            rename = "hasEmail",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_email: ::std::option::Option<::std::string::String>,
-        /// `hasImol`: `string`.
-        #[serde(
-            rename = "hasImol",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_imol: ::std::option::Option<::std::string::String>,
-        /// `login`: `any`.
-        #[serde(
-            rename = "login",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub login: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `isReturnCustomer`: `string`.
-        #[serde(
-            rename = "isReturnCustomer",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_return_customer: ::std::option::Option<::std::string::String>,
-        /// `searchContent`: `string`.
-        #[serde(
-            rename = "searchContent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub search_content: ::std::option::Option<::std::string::String>,
-        /// `isManualOpportunity`: `string`.
-        #[serde(
-            rename = "isManualOpportunity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
-        /// `movedBy`: `int`.
-        #[serde(
-            rename = "movedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub moved_by: ::std::option::Option<i64>,
-        /// `movedTime`: `datetime`.
-        #[serde(
-            rename = "movedTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub moved_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `lastActivityBy`: `int`.
-        #[serde(
-            rename = "lastActivityBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_by: ::std::option::Option<i64>,
-        /// `lastActivityTime`: `datetime`.
-        #[serde(
-            rename = "lastActivityTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_time: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `phoneMobile`: `string`.
-        #[serde(
-            rename = "phoneMobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone_mobile: ::std::option::Option<::std::string::String>,
-        /// `phoneWork`: `string`.
-        #[serde(
-            rename = "phoneWork",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone_work: ::std::option::Option<::std::string::String>,
-        /// `phoneMailing`: `string`.
-        #[serde(
-            rename = "phoneMailing",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone_mailing: ::std::option::Option<::std::string::String>,
-        /// `emailHome`: `string`.
-        #[serde(
-            rename = "emailHome",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_home: ::std::option::Option<::std::string::String>,
-        /// `emailWork`: `string`.
-        #[serde(
-            rename = "emailWork",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_work: ::std::option::Option<::std::string::String>,
-        /// `emailMailing`: `string`.
-        #[serde(
-            rename = "emailMailing",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_mailing: ::std::option::Option<::std::string::String>,
-        /// `skype`: `any`.
-        #[serde(
-            rename = "skype",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub skype: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `icq`: `any`.
-        #[serde(
-            rename = "icq",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub icq: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `imol`: `string`.
-        #[serde(
-            rename = "imol",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub imol: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `phone`: `string`.
-        #[serde(
-            rename = "phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone: ::std::option::Option<::std::string::String>,
-        /// `fm`: `Fm[]`.
-        #[serde(
-            rename = "fm",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fm: ::std::option::Option<::std::vec::Vec<Fm>>,
-        /// `ufCrm_1720019876534`: `string`.
-        #[serde(
-            rename = "ufCrm_1720019876534",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_1720019876534: ::std::option::Option<::std::string::String>,
-        /// `parentId1222`: `any`.
-        #[serde(
-            rename = "parentId1222",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1222: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1226`: `any`.
-        #[serde(
-            rename = "parentId1226",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1226: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1228`: `any`.
-        #[serde(
-            rename = "parentId1228",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1228: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1236`: `any`.
-        #[serde(
-            rename = "parentId1236",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1236: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1238`: `any`.
-        #[serde(
-            rename = "parentId1238",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1238: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1240`: `any`.
-        #[serde(
-            rename = "parentId1240",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1240: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1244`: `any`.
-        #[serde(
-            rename = "parentId1244",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1244: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1246`: `any`.
-        #[serde(
-            rename = "parentId1246",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1246: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1254`: `any`.
-        #[serde(
-            rename = "parentId1254",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1254: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `parentId1256`: `any`.
-        #[serde(
-            rename = "parentId1256",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id1256: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `utmSource`: `any`.
-        #[serde(
-            rename = "utmSource",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `utmMedium`: `any`.
-        #[serde(
-            rename = "utmMedium",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `utmCampaign`: `any`.
-        #[serde(
-            rename = "utmCampaign",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `utmContent`: `any`.
-        #[serde(
-            rename = "utmContent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `utmTerm`: `any`.
-        #[serde(
-            rename = "utmTerm",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `observers`: `any[]`.
-        #[serde(
-            rename = "observers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub observers: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `contactIds`: `any[]`.
-        #[serde(
-            rename = "contactIds",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_ids: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `entityTypeId`: `int`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "createdTime",
-                    "dateCreateShort",
-                    "updatedTime",
-                    "dateModifyShort",
-                    "createdBy",
-                    "updatedBy",
-                    "assignedById",
-                    "opened",
-                    "companyId",
-                    "contactId",
-                    "stageId",
-                    "isConvert",
-                    "statusDescription",
-                    "stageSemanticId",
-                    "productId",
-                    "opportunity",
-                    "currencyId",
-                    "sourceId",
-                    "sourceDescription",
-                    "title",
-                    "name",
-                    "lastName",
-                    "secondName",
-                    "shortName",
-                    "companyTitle",
-                    "post",
-                    "address",
-                    "comments",
-                    "webformId",
-                    "originatorId",
-                    "originId",
-                    "dateClosed",
-                    "birthdate",
-                    "honorific",
-                    "hasPhone",
-                    "hasEmail",
-                    "hasImol",
-                    "login",
-                    "isReturnCustomer",
-                    "searchContent",
-                    "isManualOpportunity",
-                    "movedBy",
-                    "movedTime",
-                    "lastActivityBy",
-                    "lastActivityTime",
-                    "phoneMobile",
-                    "phoneWork",
-                    "phoneMailing",
-                    "emailHome",
-                    "emailWork",
-                    "emailMailing",
-                    "skype",
-                    "icq",
-                    "imol",
-                    "email",
-                    "phone",
-                    "fm",
-                    "ufCrm_1720019876534",
-                    "parentId1222",
-                    "parentId1226",
-                    "parentId1228",
-                    "parentId1236",
-                    "parentId1238",
-                    "parentId1240",
-                    "parentId1244",
-                    "parentId1246",
-                    "parentId1254",
-                    "parentId1256",
-                    "utmSource",
-                    "utmMedium",
-                    "utmCampaign",
-                    "utmContent",
-                    "utmTerm",
-                    "observers",
-                    "contactIds",
-                    "entityTypeId",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                created_time: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "createdTime",
-                )?,
-                date_create_short: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "dateCreateShort",
-                )?,
-                updated_time: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "updatedTime",
-                )?,
-                date_modify_short: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "dateModifyShort",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_5, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "assignedById",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_8, "opened")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_9, "companyId")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_10, "contactId")?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_11, "stageId")?,
-                is_convert: ::b24_core::__private::wire::field_at(slot_12, "isConvert")?,
-                status_description: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "statusDescription",
-                )?,
-                stage_semantic_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "stageSemanticId",
-                )?,
-                product_id: ::b24_core::__private::wire::field_at(slot_15, "productId")?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "opportunity",
-                )?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "currencyId",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_18, "sourceId")?,
-                source_description: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "sourceDescription",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_20, "title")?,
-                name: ::b24_core::__private::wire::field_at(slot_21, "name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_22, "lastName")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "secondName",
-                )?,
-                short_name: ::b24_core::__private::wire::field_at(slot_24, "shortName")?,
-                company_title: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "companyTitle",
-                )?,
-                post: ::b24_core::__private::wire::field_at(slot_26, "post")?,
-                address: ::b24_core::__private::wire::field_at(slot_27, "address")?,
-                comments: ::b24_core::__private::wire::field_at(slot_28, "comments")?,
-                webform_id: ::b24_core::__private::wire::field_at(slot_29, "webformId")?,
-                originator_id: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "originatorId",
-                )?,
-                origin_id: ::b24_core::__private::wire::field_at(slot_31, "originId")?,
-                date_closed: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "dateClosed",
-                )?,
-                birthdate: ::b24_core::__private::wire::field_at(slot_33, "birthdate")?,
-                honorific: ::b24_core::__private::wire::field_at(slot_34, "honorific")?,
-                has_phone: ::b24_core::__private::wire::field_at(slot_35, "hasPhone")?,
-                has_email: ::b24_core::__private::wire::field_at(slot_36, "hasEmail")?,
-                has_imol: ::b24_core::__private::wire::field_at(slot_37, "hasImol")?,
-                login: ::b24_core::__private::wire::field_at(slot_38, "login")?,
-                is_return_customer: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "isReturnCustomer",
-                )?,
-                search_content: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "searchContent",
-                )?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "isManualOpportunity",
-                )?,
-                moved_by: ::b24_core::__private::wire::field_at(slot_42, "movedBy")?,
-                moved_time: ::b24_core::__private::wire::field_at(slot_43, "movedTime")?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "lastActivityBy",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "lastActivityTime",
-                )?,
-                phone_mobile: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "phoneMobile",
-                )?,
-                phone_work: ::b24_core::__private::wire::field_at(slot_47, "phoneWork")?,
-                phone_mailing: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "phoneMailing",
-                )?,
-                email_home: ::b24_core::__private::wire::field_at(slot_49, "emailHome")?,
-                email_work: ::b24_core::__private::wire::field_at(slot_50, "emailWork")?,
-                email_mailing: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "emailMailing",
-                )?,
-                skype: ::b24_core::__private::wire::field_at(slot_52, "skype")?,
-                icq: ::b24_core::__private::wire::field_at(slot_53, "icq")?,
-                imol: ::b24_core::__private::wire::field_at(slot_54, "imol")?,
-                email: ::b24_core::__private::wire::field_at(slot_55, "email")?,
-                phone: ::b24_core::__private::wire::field_at(slot_56, "phone")?,
-                fm: ::b24_core::__private::wire::field_at(slot_57, "fm")?,
-                uf_crm_1720019876534: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "ufCrm_1720019876534",
-                )?,
-                parent_id1222: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "parentId1222",
-                )?,
-                parent_id1226: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "parentId1226",
-                )?,
-                parent_id1228: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "parentId1228",
-                )?,
-                parent_id1236: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "parentId1236",
-                )?,
-                parent_id1238: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "parentId1238",
-                )?,
-                parent_id1240: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "parentId1240",
-                )?,
-                parent_id1244: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "parentId1244",
-                )?,
-                parent_id1246: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "parentId1246",
-                )?,
-                parent_id1254: ::b24_core::__private::wire::field_at(
-                    slot_67,
-                    "parentId1254",
-                )?,
-                parent_id1256: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "parentId1256",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(slot_69, "utmSource")?,
-                utm_medium: ::b24_core::__private::wire::field_at(slot_70, "utmMedium")?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_71,
-                    "utmCampaign",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "utmContent",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_73, "utmTerm")?,
-                observers: ::b24_core::__private::wire::field_at(slot_74, "observers")?,
-                contact_ids: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "contactIds",
-                )?,
-                entity_type_id: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "entityTypeId",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_time,
-                &::std::format!("{}.{}", field, "createdTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create_short,
-                &::std::format!("{}.{}", field, "dateCreateShort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_time,
-                &::std::format!("{}.{}", field, "updatedTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify_short,
-                &::std::format!("{}.{}", field, "dateModifyShort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "assignedById"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "opened"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_id,
-                &::std::format!("{}.{}", field, "companyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact_id,
-                &::std::format!("{}.{}", field, "contactId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stage_id,
-                &::std::format!("{}.{}", field, "stageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_convert,
-                &::std::format!("{}.{}", field, "isConvert"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_description,
-                &::std::format!("{}.{}", field, "statusDescription"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stage_semantic_id,
-                &::std::format!("{}.{}", field, "stageSemanticId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.product_id,
-                &::std::format!("{}.{}", field, "productId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opportunity,
-                &::std::format!("{}.{}", field, "opportunity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency_id,
-                &::std::format!("{}.{}", field, "currencyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_id,
-                &::std::format!("{}.{}", field, "sourceId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_description,
-                &::std::format!("{}.{}", field, "sourceDescription"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "lastName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.second_name,
-                &::std::format!("{}.{}", field, "secondName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.short_name,
-                &::std::format!("{}.{}", field, "shortName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_title,
-                &::std::format!("{}.{}", field, "companyTitle"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post,
-                &::std::format!("{}.{}", field, "post"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.address,
-                &::std::format!("{}.{}", field, "address"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "comments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.webform_id,
-                &::std::format!("{}.{}", field, "webformId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "originatorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.origin_id,
-                &::std::format!("{}.{}", field, "originId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_closed,
-                &::std::format!("{}.{}", field, "dateClosed"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthdate,
-                &::std::format!("{}.{}", field, "birthdate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.honorific,
-                &::std::format!("{}.{}", field, "honorific"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_phone,
-                &::std::format!("{}.{}", field, "hasPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_email,
-                &::std::format!("{}.{}", field, "hasEmail"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_imol,
-                &::std::format!("{}.{}", field, "hasImol"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.login,
-                &::std::format!("{}.{}", field, "login"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_return_customer,
-                &::std::format!("{}.{}", field, "isReturnCustomer"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.search_content,
-                &::std::format!("{}.{}", field, "searchContent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_manual_opportunity,
-                &::std::format!("{}.{}", field, "isManualOpportunity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.moved_by,
-                &::std::format!("{}.{}", field, "movedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.moved_time,
-                &::std::format!("{}.{}", field, "movedTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_by,
-                &::std::format!("{}.{}", field, "lastActivityBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_time,
-                &::std::format!("{}.{}", field, "lastActivityTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone_mobile,
-                &::std::format!("{}.{}", field, "phoneMobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone_work,
-                &::std::format!("{}.{}", field, "phoneWork"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone_mailing,
-                &::std::format!("{}.{}", field, "phoneMailing"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email_home,
-                &::std::format!("{}.{}", field, "emailHome"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email_work,
-                &::std::format!("{}.{}", field, "emailWork"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email_mailing,
-                &::std::format!("{}.{}", field, "emailMailing"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.skype,
-                &::std::format!("{}.{}", field, "skype"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.icq,
-                &::std::format!("{}.{}", field, "icq"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.imol,
-                &::std::format!("{}.{}", field, "imol"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phone,
-                &::std::format!("{}.{}", field, "phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fm,
-                &::std::format!("{}.{}", field, "fm"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_1720019876534,
-                &::std::format!("{}.{}", field, "ufCrm_1720019876534"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1222,
-                &::std::format!("{}.{}", field, "parentId1222"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1226,
-                &::std::format!("{}.{}", field, "parentId1226"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1228,
-                &::std::format!("{}.{}", field, "parentId1228"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1236,
-                &::std::format!("{}.{}", field, "parentId1236"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1238,
-                &::std::format!("{}.{}", field, "parentId1238"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1240,
-                &::std::format!("{}.{}", field, "parentId1240"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1244,
-                &::std::format!("{}.{}", field, "parentId1244"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1246,
-                &::std::format!("{}.{}", field, "parentId1246"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1254,
-                &::std::format!("{}.{}", field, "parentId1254"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id1256,
-                &::std::format!("{}.{}", field, "parentId1256"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "utmSource"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "utmMedium"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "utmCampaign"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "utmContent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "utmTerm"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.observers,
-                &::std::format!("{}.{}", field, "observers"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact_ids,
-                &::std::format!("{}.{}", field, "contactIds"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-        }
-    }
+    /// `Fm` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html), shared with the crate's other bindings.
+    pub use super::item_types::Fm;
+    /// `Item` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html), shared with the crate's other bindings.
+    pub use super::item_types::Item2 as Item;
     /// `Result` of [`crm.item.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8682,122 +8668,10 @@ pub mod item_import {
             );
         }
     }
-    /// `Item` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Item` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html), shared with the crate's other bindings.
+    pub use super::item_types::Item;
+    /// `Result` of [`crm.item.import`](https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html), shared with the crate's other bindings.
+    pub use super::item_types::Result;
 }
 /// [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html) (REST v2)
 ///
@@ -9046,188 +8920,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemListError {
 pub mod item_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `assignedById`: `int`.
-        #[serde(
-            rename = "assignedById",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `stageId`: `string`.
-        #[serde(
-            rename = "stageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stage_id: ::std::option::Option<::std::string::String>,
-        /// `opportunity`: `int`.
-        #[serde(
-            rename = "opportunity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opportunity: ::std::option::Option<i64>,
-        /// `sourceId`: `string`.
-        #[serde(
-            rename = "sourceId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source_id: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `lastName`: `any`.
-        #[serde(
-            rename = "lastName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `isManualOpportunity`: `string`.
-        #[serde(
-            rename = "isManualOpportunity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_manual_opportunity: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "assignedById",
-                    "stageId",
-                    "opportunity",
-                    "sourceId",
-                    "title",
-                    "name",
-                    "lastName",
-                    "isManualOpportunity",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "assignedById",
-                )?,
-                stage_id: ::b24_core::__private::wire::field_at(slot_2, "stageId")?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "opportunity",
-                )?,
-                source_id: ::b24_core::__private::wire::field_at(slot_4, "sourceId")?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
-                name: ::b24_core::__private::wire::field_at(slot_6, "name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_7, "lastName")?,
-                is_manual_opportunity: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "isManualOpportunity",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "assignedById"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stage_id,
-                &::std::format!("{}.{}", field, "stageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opportunity,
-                &::std::format!("{}.{}", field, "opportunity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source_id,
-                &::std::format!("{}.{}", field, "sourceId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "lastName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_manual_opportunity,
-                &::std::format!("{}.{}", field, "isManualOpportunity"),
-                problems,
-            );
-        }
-    }
+    /// `Fm` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html), shared with the crate's other bindings.
+    pub use super::item_types::Fm;
+    /// `Item` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html), shared with the crate's other bindings.
+    pub use super::item_types::Item2 as Item;
     /// `Result` of [`crm.item.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9238,13 +8934,13 @@ pub mod item_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Item[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Item>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -9921,7 +9617,7 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<item_payment_delivery_list::Result>;
+    type Output = ::std::vec::Vec<item_payment_delivery_list::Delivery>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9939,7 +9635,7 @@ impl ::b24_core::__private::Method for ItemPaymentDeliveryList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemPaymentDeliveryList {
-    type Item = item_payment_delivery_list::Result;
+    type Item = item_payment_delivery_list::Delivery;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -9981,7 +9677,7 @@ for ItemPaymentDeliveryListError {
 pub mod item_payment_delivery_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.item.payment.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-list.html).
+    /// `Delivery` of [`crm.item.payment.delivery.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -9990,7 +9686,7 @@ pub mod item_payment_delivery_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Delivery {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -10026,14 +9722,14 @@ pub mod item_payment_delivery_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Delivery {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Delivery {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -10056,7 +9752,7 @@ pub mod item_payment_delivery_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Delivery {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -10293,7 +9989,7 @@ impl ::b24_core::__private::Method for ItemPaymentGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = item_payment_get::Result;
+    type Output = item_payment_get::Payment;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10340,188 +10036,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentGetEr
 pub mod item_payment_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.item.payment.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `accountNumber`: `string`.
-        #[serde(
-            rename = "accountNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_number: ::std::option::Option<::std::string::String>,
-        /// `paid`: `string`.
-        #[serde(
-            rename = "paid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub paid: ::std::option::Option<::std::string::String>,
-        /// `datePaid`: `datetime`.
-        #[serde(
-            rename = "datePaid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_paid: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `empPaidId`: `int`.
-        #[serde(
-            rename = "empPaidId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub emp_paid_id: ::std::option::Option<i64>,
-        /// `paySystemId`: `int`.
-        #[serde(
-            rename = "paySystemId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pay_system_id: ::std::option::Option<i64>,
-        /// `sum`: `int`.
-        #[serde(
-            rename = "sum",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sum: ::std::option::Option<i64>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `paySystemName`: `string`.
-        #[serde(
-            rename = "paySystemName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pay_system_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "accountNumber",
-                    "paid",
-                    "datePaid",
-                    "empPaidId",
-                    "paySystemId",
-                    "sum",
-                    "currency",
-                    "paySystemName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "accountNumber",
-                )?,
-                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "paySystemId",
-                )?,
-                sum: ::b24_core::__private::wire::field_at(slot_6, "sum")?,
-                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
-                pay_system_name: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "paySystemName",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.account_number,
-                &::std::format!("{}.{}", field, "accountNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.paid,
-                &::std::format!("{}.{}", field, "paid"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_paid,
-                &::std::format!("{}.{}", field, "datePaid"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.emp_paid_id,
-                &::std::format!("{}.{}", field, "empPaidId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pay_system_id,
-                &::std::format!("{}.{}", field, "paySystemId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sum,
-                &::std::format!("{}.{}", field, "sum"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pay_system_name,
-                &::std::format!("{}.{}", field, "paySystemName"),
-                problems,
-            );
-        }
-    }
+    /// `Payment` of [`crm.item.payment.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html), shared with the crate's other bindings.
+    pub use super::item_types::Payment;
 }
 /// [`crm.item.payment.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html) (REST v2)
 ///
@@ -10667,7 +10183,7 @@ impl ::b24_core::__private::Method for ItemPaymentList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<item_payment_list::Result>;
+    type Output = ::std::vec::Vec<item_payment_list::Payment>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10688,7 +10204,7 @@ impl ::b24_core::__private::Method for ItemPaymentList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemPaymentList {
-    type Item = item_payment_list::Result;
+    type Item = item_payment_list::Payment;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -10729,188 +10245,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPaymentListE
 pub mod item_payment_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.item.payment.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `accountNumber`: `string`.
-        #[serde(
-            rename = "accountNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_number: ::std::option::Option<::std::string::String>,
-        /// `paid`: `string`.
-        #[serde(
-            rename = "paid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub paid: ::std::option::Option<::std::string::String>,
-        /// `datePaid`: `datetime`.
-        #[serde(
-            rename = "datePaid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_paid: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `empPaidId`: `int`.
-        #[serde(
-            rename = "empPaidId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub emp_paid_id: ::std::option::Option<i64>,
-        /// `paySystemId`: `int`.
-        #[serde(
-            rename = "paySystemId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pay_system_id: ::std::option::Option<i64>,
-        /// `sum`: `int`.
-        #[serde(
-            rename = "sum",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sum: ::std::option::Option<i64>,
-        /// `currency`: `string`.
-        #[serde(
-            rename = "currency",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// `paySystemName`: `string`.
-        #[serde(
-            rename = "paySystemName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pay_system_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "accountNumber",
-                    "paid",
-                    "datePaid",
-                    "empPaidId",
-                    "paySystemId",
-                    "sum",
-                    "currency",
-                    "paySystemName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                account_number: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "accountNumber",
-                )?,
-                paid: ::b24_core::__private::wire::field_at(slot_2, "paid")?,
-                date_paid: ::b24_core::__private::wire::field_at(slot_3, "datePaid")?,
-                emp_paid_id: ::b24_core::__private::wire::field_at(slot_4, "empPaidId")?,
-                pay_system_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "paySystemId",
-                )?,
-                sum: ::b24_core::__private::wire::field_at(slot_6, "sum")?,
-                currency: ::b24_core::__private::wire::field_at(slot_7, "currency")?,
-                pay_system_name: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "paySystemName",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.account_number,
-                &::std::format!("{}.{}", field, "accountNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.paid,
-                &::std::format!("{}.{}", field, "paid"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_paid,
-                &::std::format!("{}.{}", field, "datePaid"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.emp_paid_id,
-                &::std::format!("{}.{}", field, "empPaidId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pay_system_id,
-                &::std::format!("{}.{}", field, "paySystemId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sum,
-                &::std::format!("{}.{}", field, "sum"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency,
-                &::std::format!("{}.{}", field, "currency"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pay_system_name,
-                &::std::format!("{}.{}", field, "paySystemName"),
-                problems,
-            );
-        }
-    }
+    /// `Payment` of [`crm.item.payment.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html), shared with the crate's other bindings.
+    pub use super::item_types::Payment;
 }
 /// [`crm.item.payment.pay`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-pay.html) (REST v2)
 ///
@@ -11417,7 +10753,7 @@ impl ::b24_core::__private::Method for ItemPaymentProductList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<item_payment_product_list::Result>;
+    type Output = ::std::vec::Vec<item_payment_product_list::Product>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11435,7 +10771,7 @@ impl ::b24_core::__private::Method for ItemPaymentProductList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemPaymentProductList {
-    type Item = item_payment_product_list::Result;
+    type Item = item_payment_product_list::Product;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -11477,7 +10813,7 @@ for ItemPaymentProductListError {
 pub mod item_payment_product_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.item.payment.product.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-list.html).
+    /// `Product` of [`crm.item.payment.product.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -11486,7 +10822,7 @@ pub mod item_payment_product_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Product {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -11522,14 +10858,14 @@ pub mod item_payment_product_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Product {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Product {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -11549,7 +10885,7 @@ pub mod item_payment_product_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Product {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -13116,69 +12452,8 @@ for ItemProductrowFieldsError {
 pub mod item_productrow_fields {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result2` of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result2 {
-        /// `fields`: `map<field_info>`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::types::FieldInfo,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result2 {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Result2` of [`crm.item.productrow.fields`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html), shared with the crate's other bindings.
+    pub use super::item_types::Result2;
 }
 /// [`crm.item.productrow.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html) (REST v2)
 ///

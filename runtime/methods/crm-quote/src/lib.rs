@@ -8,6 +8,987 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod quote_types {
+    /// `Quote`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Quote {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `STATUS_ID`: `string`.
+        #[serde(
+            rename = "STATUS_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_id: ::std::option::Option<::std::string::String>,
+        /// `CURRENCY_ID`: `string`.
+        #[serde(
+            rename = "CURRENCY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_id: ::std::option::Option<::std::string::String>,
+        /// `OPPORTUNITY`: `string`.
+        #[serde(
+            rename = "OPPORTUNITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opportunity: ::std::option::Option<::std::string::String>,
+        /// `TAX_VALUE`: `string`.
+        #[serde(
+            rename = "TAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_value: ::std::option::Option<::std::string::String>,
+        /// `COMPANY_ID`: `int`.
+        #[serde(
+            rename = "COMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_id: ::std::option::Option<i64>,
+        /// `CONTACT_ID`: `any`.
+        #[serde(
+            rename = "CONTACT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MYCOMPANY_ID`: `int`.
+        #[serde(
+            rename = "MYCOMPANY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mycompany_id: ::std::option::Option<i64>,
+        /// `BEGINDATE`: `datetime`.
+        #[serde(
+            rename = "BEGINDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begindate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `CLOSEDATE`: `datetime`.
+        #[serde(
+            rename = "CLOSEDATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closedate: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ACTUAL_DATE`: `datetime`.
+        #[serde(
+            rename = "ACTUAL_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ASSIGNED_BY_ID`: `int`.
+        #[serde(
+            rename = "ASSIGNED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_id: ::std::option::Option<i64>,
+        /// `CREATED_BY_ID`: `int`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<i64>,
+        /// `MODIFY_BY_ID`: `int`.
+        #[serde(
+            rename = "MODIFY_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_by_id: ::std::option::Option<i64>,
+        /// `DATE_CREATE`: `datetime`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_MODIFY`: `datetime`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `OPENED`: `string`.
+        #[serde(
+            rename = "OPENED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub opened: ::std::option::Option<::std::string::String>,
+        /// `CLOSED`: `string`.
+        #[serde(
+            rename = "CLOSED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<::std::string::String>,
+        /// `COMMENTS`: `string`.
+        #[serde(
+            rename = "COMMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comments: ::std::option::Option<::std::string::String>,
+        /// `LEAD_ID`: `any`.
+        #[serde(
+            rename = "LEAD_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DEAL_ID`: `any`.
+        #[serde(
+            rename = "DEAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `QUOTE_NUMBER`: `string`.
+        #[serde(
+            rename = "QUOTE_NUMBER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote_number: ::std::option::Option<::std::string::String>,
+        /// `CONTENT`: `any`.
+        #[serde(
+            rename = "CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `TERMS`: `any`.
+        #[serde(
+            rename = "TERMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub terms: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PERSON_TYPE_ID`: `int`.
+        #[serde(
+            rename = "PERSON_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person_type_id: ::std::option::Option<i64>,
+        /// `LOCATION_ID`: `any`.
+        #[serde(
+            rename = "LOCATION_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CLIENT_TITLE`: `any`.
+        #[serde(
+            rename = "CLIENT_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_title: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_ADDR`: `any`.
+        #[serde(
+            rename = "CLIENT_ADDR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_addr: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `CLIENT_CONTACT`: `any`.
+        #[serde(
+            rename = "CLIENT_CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_contact: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_EMAIL`: `any`.
+        #[serde(
+            rename = "CLIENT_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_email: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_PHONE`: `any`.
+        #[serde(
+            rename = "CLIENT_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_TP_ID`: `any`.
+        #[serde(
+            rename = "CLIENT_TP_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_tp_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `CLIENT_TPA_ID`: `any`.
+        #[serde(
+            rename = "CLIENT_TPA_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_tpa_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_SOURCE`: `any`.
+        #[serde(
+            rename = "UTM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_MEDIUM`: `any`.
+        #[serde(
+            rename = "UTM_MEDIUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_CAMPAIGN`: `any`.
+        #[serde(
+            rename = "UTM_CAMPAIGN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_campaign: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UTM_CONTENT`: `any`.
+        #[serde(
+            rename = "UTM_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `UTM_TERM`: `any`.
+        #[serde(
+            rename = "UTM_TERM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PARENT_ID_136`: `any`.
+        #[serde(
+            rename = "PARENT_ID_136",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id_136: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LAST_COMMUNICATION_TIME`: `any`.
+        #[serde(
+            rename = "LAST_COMMUNICATION_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_communication_time: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LAST_ACTIVITY_BY`: `string`.
+        #[serde(
+            rename = "LAST_ACTIVITY_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_by: ::std::option::Option<::std::string::String>,
+        /// `LAST_ACTIVITY_TIME`: `datetime`.
+        #[serde(
+            rename = "LAST_ACTIVITY_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_time: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `UF_CRM_566EB0AC9B7FC`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AC9B7FC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_ac9_b7_fc: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFA9895`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFA9895",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afa9895: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFB84F1`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFB84F1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afb84_f1: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFC58FD`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFC58FD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afc58_fd: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFDA4EF`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFDA4EF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afda4_ef: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0AFEDB2F`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0AFEDB2F",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_afedb2_f: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B014EC2`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B014EC2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b014_ec2: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B0231B2`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B0231B2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b0231_b2: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B02F46F`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B02F46F",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b02_f46_f: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B03CDCD`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B03CDCD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b03_cdcd: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_566EB0B04D190`: `string`.
+        #[serde(
+            rename = "UF_CRM_566EB0B04D190",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_566_eb0_b04_d190: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_577BBCE34CC90`: `string`.
+        #[serde(
+            rename = "UF_CRM_577BBCE34CC90",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_577_bbce34_cc90: ::std::option::Option<::std::string::String>,
+        /// `UF_CRM_577BBCE354F86`: `string`.
+        #[serde(
+            rename = "UF_CRM_577BBCE354F86",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_crm_577_bbce354_f86: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Quote {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Quote {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TITLE",
+                    "STATUS_ID",
+                    "CURRENCY_ID",
+                    "OPPORTUNITY",
+                    "TAX_VALUE",
+                    "COMPANY_ID",
+                    "CONTACT_ID",
+                    "MYCOMPANY_ID",
+                    "BEGINDATE",
+                    "CLOSEDATE",
+                    "ACTUAL_DATE",
+                    "ASSIGNED_BY_ID",
+                    "CREATED_BY_ID",
+                    "MODIFY_BY_ID",
+                    "DATE_CREATE",
+                    "DATE_MODIFY",
+                    "OPENED",
+                    "CLOSED",
+                    "COMMENTS",
+                    "LEAD_ID",
+                    "DEAL_ID",
+                    "QUOTE_NUMBER",
+                    "CONTENT",
+                    "TERMS",
+                    "PERSON_TYPE_ID",
+                    "LOCATION_ID",
+                    "CLIENT_TITLE",
+                    "CLIENT_ADDR",
+                    "CLIENT_CONTACT",
+                    "CLIENT_EMAIL",
+                    "CLIENT_PHONE",
+                    "CLIENT_TP_ID",
+                    "CLIENT_TPA_ID",
+                    "UTM_SOURCE",
+                    "UTM_MEDIUM",
+                    "UTM_CAMPAIGN",
+                    "UTM_CONTENT",
+                    "UTM_TERM",
+                    "PARENT_ID_136",
+                    "LAST_COMMUNICATION_TIME",
+                    "LAST_ACTIVITY_BY",
+                    "LAST_ACTIVITY_TIME",
+                    "UF_CRM_566EB0AC9B7FC",
+                    "UF_CRM_566EB0AFA9895",
+                    "UF_CRM_566EB0AFB84F1",
+                    "UF_CRM_566EB0AFC58FD",
+                    "UF_CRM_566EB0AFDA4EF",
+                    "UF_CRM_566EB0AFEDB2F",
+                    "UF_CRM_566EB0B014EC2",
+                    "UF_CRM_566EB0B0231B2",
+                    "UF_CRM_566EB0B02F46F",
+                    "UF_CRM_566EB0B03CDCD",
+                    "UF_CRM_566EB0B04D190",
+                    "UF_CRM_577BBCE34CC90",
+                    "UF_CRM_577BBCE354F86",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
+                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
+                currency_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "CURRENCY_ID",
+                )?,
+                opportunity: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "OPPORTUNITY",
+                )?,
+                tax_value: ::b24_core::__private::wire::field_at(slot_5, "TAX_VALUE")?,
+                company_id: ::b24_core::__private::wire::field_at(slot_6, "COMPANY_ID")?,
+                contact_id: ::b24_core::__private::wire::field_at(slot_7, "CONTACT_ID")?,
+                mycompany_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "MYCOMPANY_ID",
+                )?,
+                begindate: ::b24_core::__private::wire::field_at(slot_9, "BEGINDATE")?,
+                closedate: ::b24_core::__private::wire::field_at(slot_10, "CLOSEDATE")?,
+                actual_date: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "ACTUAL_DATE",
+                )?,
+                assigned_by_id: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "ASSIGNED_BY_ID",
+                )?,
+                created_by_id: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CREATED_BY_ID",
+                )?,
+                modify_by_id: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "MODIFY_BY_ID",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "DATE_CREATE",
+                )?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "DATE_MODIFY",
+                )?,
+                opened: ::b24_core::__private::wire::field_at(slot_17, "OPENED")?,
+                closed: ::b24_core::__private::wire::field_at(slot_18, "CLOSED")?,
+                comments: ::b24_core::__private::wire::field_at(slot_19, "COMMENTS")?,
+                lead_id: ::b24_core::__private::wire::field_at(slot_20, "LEAD_ID")?,
+                deal_id: ::b24_core::__private::wire::field_at(slot_21, "DEAL_ID")?,
+                quote_number: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "QUOTE_NUMBER",
+                )?,
+                content: ::b24_core::__private::wire::field_at(slot_23, "CONTENT")?,
+                terms: ::b24_core::__private::wire::field_at(slot_24, "TERMS")?,
+                person_type_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "PERSON_TYPE_ID",
+                )?,
+                location_id: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "LOCATION_ID",
+                )?,
+                client_title: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "CLIENT_TITLE",
+                )?,
+                client_addr: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "CLIENT_ADDR",
+                )?,
+                client_contact: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "CLIENT_CONTACT",
+                )?,
+                client_email: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "CLIENT_EMAIL",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "CLIENT_PHONE",
+                )?,
+                client_tp_id: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "CLIENT_TP_ID",
+                )?,
+                client_tpa_id: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "CLIENT_TPA_ID",
+                )?,
+                utm_source: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "UTM_SOURCE",
+                )?,
+                utm_medium: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "UTM_MEDIUM",
+                )?,
+                utm_campaign: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "UTM_CAMPAIGN",
+                )?,
+                utm_content: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "UTM_CONTENT",
+                )?,
+                utm_term: ::b24_core::__private::wire::field_at(slot_38, "UTM_TERM")?,
+                parent_id_136: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "PARENT_ID_136",
+                )?,
+                last_communication_time: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "LAST_COMMUNICATION_TIME",
+                )?,
+                last_activity_by: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "LAST_ACTIVITY_BY",
+                )?,
+                last_activity_time: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "LAST_ACTIVITY_TIME",
+                )?,
+                uf_crm_566_eb0_ac9_b7_fc: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "UF_CRM_566EB0AC9B7FC",
+                )?,
+                uf_crm_566_eb0_afa9895: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "UF_CRM_566EB0AFA9895",
+                )?,
+                uf_crm_566_eb0_afb84_f1: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "UF_CRM_566EB0AFB84F1",
+                )?,
+                uf_crm_566_eb0_afc58_fd: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "UF_CRM_566EB0AFC58FD",
+                )?,
+                uf_crm_566_eb0_afda4_ef: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "UF_CRM_566EB0AFDA4EF",
+                )?,
+                uf_crm_566_eb0_afedb2_f: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "UF_CRM_566EB0AFEDB2F",
+                )?,
+                uf_crm_566_eb0_b014_ec2: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "UF_CRM_566EB0B014EC2",
+                )?,
+                uf_crm_566_eb0_b0231_b2: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "UF_CRM_566EB0B0231B2",
+                )?,
+                uf_crm_566_eb0_b02_f46_f: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "UF_CRM_566EB0B02F46F",
+                )?,
+                uf_crm_566_eb0_b03_cdcd: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "UF_CRM_566EB0B03CDCD",
+                )?,
+                uf_crm_566_eb0_b04_d190: ::b24_core::__private::wire::field_at(
+                    slot_53,
+                    "UF_CRM_566EB0B04D190",
+                )?,
+                uf_crm_577_bbce34_cc90: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "UF_CRM_577BBCE34CC90",
+                )?,
+                uf_crm_577_bbce354_f86: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "UF_CRM_577BBCE354F86",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Quote {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status_id,
+                &::std::format!("{}.{}", field, "STATUS_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.currency_id,
+                &::std::format!("{}.{}", field, "CURRENCY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opportunity,
+                &::std::format!("{}.{}", field, "OPPORTUNITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_value,
+                &::std::format!("{}.{}", field, "TAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company_id,
+                &::std::format!("{}.{}", field, "COMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact_id,
+                &::std::format!("{}.{}", field, "CONTACT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mycompany_id,
+                &::std::format!("{}.{}", field, "MYCOMPANY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.begindate,
+                &::std::format!("{}.{}", field, "BEGINDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closedate,
+                &::std::format!("{}.{}", field, "CLOSEDATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.actual_date,
+                &::std::format!("{}.{}", field, "ACTUAL_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.assigned_by_id,
+                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.modify_by_id,
+                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.opened,
+                &::std::format!("{}.{}", field, "OPENED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.closed,
+                &::std::format!("{}.{}", field, "CLOSED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comments,
+                &::std::format!("{}.{}", field, "COMMENTS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead_id,
+                &::std::format!("{}.{}", field, "LEAD_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal_id,
+                &::std::format!("{}.{}", field, "DEAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote_number,
+                &::std::format!("{}.{}", field, "QUOTE_NUMBER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.content,
+                &::std::format!("{}.{}", field, "CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.terms,
+                &::std::format!("{}.{}", field, "TERMS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person_type_id,
+                &::std::format!("{}.{}", field, "PERSON_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.location_id,
+                &::std::format!("{}.{}", field, "LOCATION_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_title,
+                &::std::format!("{}.{}", field, "CLIENT_TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_addr,
+                &::std::format!("{}.{}", field, "CLIENT_ADDR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_contact,
+                &::std::format!("{}.{}", field, "CLIENT_CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_email,
+                &::std::format!("{}.{}", field, "CLIENT_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "CLIENT_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_tp_id,
+                &::std::format!("{}.{}", field, "CLIENT_TP_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_tpa_id,
+                &::std::format!("{}.{}", field, "CLIENT_TPA_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_source,
+                &::std::format!("{}.{}", field, "UTM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_medium,
+                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_campaign,
+                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_content,
+                &::std::format!("{}.{}", field, "UTM_CONTENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.utm_term,
+                &::std::format!("{}.{}", field, "UTM_TERM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id_136,
+                &::std::format!("{}.{}", field, "PARENT_ID_136"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_communication_time,
+                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_by,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_time,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_ac9_b7_fc,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AC9B7FC"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afa9895,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFA9895"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afb84_f1,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFB84F1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afc58_fd,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFC58FD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afda4_ef,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFDA4EF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_afedb2_f,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFEDB2F"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b014_ec2,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B014EC2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b0231_b2,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B0231B2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b02_f46_f,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B02F46F"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b03_cdcd,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B03CDCD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_566_eb0_b04_d190,
+                &::std::format!("{}.{}", field, "UF_CRM_566EB0B04D190"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_577_bbce34_cc90,
+                &::std::format!("{}.{}", field, "UF_CRM_577BBCE34CC90"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_crm_577_bbce354_f86,
+                &::std::format!("{}.{}", field, "UF_CRM_577BBCE354F86"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.quote.add`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-add.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -1291,7 +2272,7 @@ impl ::b24_core::__private::Method for QuoteContactItemsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<quote_contact_items_get::Result>;
+    type Output = ::std::vec::Vec<quote_contact_items_get::Items>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1338,7 +2319,7 @@ for QuoteContactItemsGetError {
 pub mod quote_contact_items_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.quote.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html).
+    /// `Items` of [`crm.quote.contact.items.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1347,7 +2328,7 @@ pub mod quote_contact_items_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Items {
         /// `CONTACT_ID`: `int`.
         #[serde(
             rename = "CONTACT_ID",
@@ -1383,14 +2364,14 @@ pub mod quote_contact_items_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Items {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1410,7 +2391,7 @@ pub mod quote_contact_items_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Items {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1961,7 +2942,7 @@ impl ::b24_core::__private::Method for QuoteGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = quote_get::Result;
+    type Output = quote_get::Quote;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2002,982 +2983,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteGetError {
 pub mod quote_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.quote.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `STATUS_ID`: `string`.
-        #[serde(
-            rename = "STATUS_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_id: ::std::option::Option<::std::string::String>,
-        /// `CURRENCY_ID`: `string`.
-        #[serde(
-            rename = "CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency_id: ::std::option::Option<::std::string::String>,
-        /// `OPPORTUNITY`: `string`.
-        #[serde(
-            rename = "OPPORTUNITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opportunity: ::std::option::Option<::std::string::String>,
-        /// `TAX_VALUE`: `string`.
-        #[serde(
-            rename = "TAX_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_value: ::std::option::Option<::std::string::String>,
-        /// `COMPANY_ID`: `int`.
-        #[serde(
-            rename = "COMPANY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_id: ::std::option::Option<i64>,
-        /// `CONTACT_ID`: `any`.
-        #[serde(
-            rename = "CONTACT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `MYCOMPANY_ID`: `int`.
-        #[serde(
-            rename = "MYCOMPANY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mycompany_id: ::std::option::Option<i64>,
-        /// `BEGINDATE`: `datetime`.
-        #[serde(
-            rename = "BEGINDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub begindate: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `CLOSEDATE`: `datetime`.
-        #[serde(
-            rename = "CLOSEDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closedate: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ACTUAL_DATE`: `datetime`.
-        #[serde(
-            rename = "ACTUAL_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub actual_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ASSIGNED_BY_ID`: `int`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// `CREATED_BY_ID`: `int`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `int`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `OPENED`: `string`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `CLOSED`: `string`.
-        #[serde(
-            rename = "CLOSED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closed: ::std::option::Option<::std::string::String>,
-        /// `COMMENTS`: `string`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `LEAD_ID`: `any`.
-        #[serde(
-            rename = "LEAD_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DEAL_ID`: `any`.
-        #[serde(
-            rename = "DEAL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `QUOTE_NUMBER`: `string`.
-        #[serde(
-            rename = "QUOTE_NUMBER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quote_number: ::std::option::Option<::std::string::String>,
-        /// `CONTENT`: `any`.
-        #[serde(
-            rename = "CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `TERMS`: `any`.
-        #[serde(
-            rename = "TERMS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub terms: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PERSON_TYPE_ID`: `int`.
-        #[serde(
-            rename = "PERSON_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person_type_id: ::std::option::Option<i64>,
-        /// `LOCATION_ID`: `any`.
-        #[serde(
-            rename = "LOCATION_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub location_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `CLIENT_TITLE`: `any`.
-        #[serde(
-            rename = "CLIENT_TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_title: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `CLIENT_ADDR`: `any`.
-        #[serde(
-            rename = "CLIENT_ADDR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_addr: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `CLIENT_CONTACT`: `any`.
-        #[serde(
-            rename = "CLIENT_CONTACT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_contact: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `CLIENT_EMAIL`: `any`.
-        #[serde(
-            rename = "CLIENT_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_email: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `CLIENT_PHONE`: `any`.
-        #[serde(
-            rename = "CLIENT_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_phone: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `CLIENT_TP_ID`: `any`.
-        #[serde(
-            rename = "CLIENT_TP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_tp_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `CLIENT_TPA_ID`: `any`.
-        #[serde(
-            rename = "CLIENT_TPA_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_tpa_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UTM_SOURCE`: `any`.
-        #[serde(
-            rename = "UTM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_source: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UTM_MEDIUM`: `any`.
-        #[serde(
-            rename = "UTM_MEDIUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_medium: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UTM_CAMPAIGN`: `any`.
-        #[serde(
-            rename = "UTM_CAMPAIGN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_campaign: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UTM_CONTENT`: `any`.
-        #[serde(
-            rename = "UTM_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UTM_TERM`: `any`.
-        #[serde(
-            rename = "UTM_TERM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub utm_term: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PARENT_ID_136`: `any`.
-        #[serde(
-            rename = "PARENT_ID_136",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id_136: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `LAST_COMMUNICATION_TIME`: `any`.
-        #[serde(
-            rename = "LAST_COMMUNICATION_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_communication_time: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `LAST_ACTIVITY_BY`: `string`.
-        #[serde(
-            rename = "LAST_ACTIVITY_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_by: ::std::option::Option<::std::string::String>,
-        /// `LAST_ACTIVITY_TIME`: `datetime`.
-        #[serde(
-            rename = "LAST_ACTIVITY_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_time: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `UF_CRM_566EB0AC9B7FC`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0AC9B7FC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_ac9_b7_fc: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0AFA9895`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0AFA9895",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_afa9895: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0AFB84F1`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0AFB84F1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_afb84_f1: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0AFC58FD`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0AFC58FD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_afc58_fd: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0AFDA4EF`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0AFDA4EF",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_afda4_ef: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0AFEDB2F`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0AFEDB2F",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_afedb2_f: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0B014EC2`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0B014EC2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_b014_ec2: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0B0231B2`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0B0231B2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_b0231_b2: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0B02F46F`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0B02F46F",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_b02_f46_f: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0B03CDCD`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0B03CDCD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_b03_cdcd: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_566EB0B04D190`: `string`.
-        #[serde(
-            rename = "UF_CRM_566EB0B04D190",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_566_eb0_b04_d190: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_577BBCE34CC90`: `string`.
-        #[serde(
-            rename = "UF_CRM_577BBCE34CC90",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_577_bbce34_cc90: ::std::option::Option<::std::string::String>,
-        /// `UF_CRM_577BBCE354F86`: `string`.
-        #[serde(
-            rename = "UF_CRM_577BBCE354F86",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_crm_577_bbce354_f86: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "STATUS_ID",
-                    "CURRENCY_ID",
-                    "OPPORTUNITY",
-                    "TAX_VALUE",
-                    "COMPANY_ID",
-                    "CONTACT_ID",
-                    "MYCOMPANY_ID",
-                    "BEGINDATE",
-                    "CLOSEDATE",
-                    "ACTUAL_DATE",
-                    "ASSIGNED_BY_ID",
-                    "CREATED_BY_ID",
-                    "MODIFY_BY_ID",
-                    "DATE_CREATE",
-                    "DATE_MODIFY",
-                    "OPENED",
-                    "CLOSED",
-                    "COMMENTS",
-                    "LEAD_ID",
-                    "DEAL_ID",
-                    "QUOTE_NUMBER",
-                    "CONTENT",
-                    "TERMS",
-                    "PERSON_TYPE_ID",
-                    "LOCATION_ID",
-                    "CLIENT_TITLE",
-                    "CLIENT_ADDR",
-                    "CLIENT_CONTACT",
-                    "CLIENT_EMAIL",
-                    "CLIENT_PHONE",
-                    "CLIENT_TP_ID",
-                    "CLIENT_TPA_ID",
-                    "UTM_SOURCE",
-                    "UTM_MEDIUM",
-                    "UTM_CAMPAIGN",
-                    "UTM_CONTENT",
-                    "UTM_TERM",
-                    "PARENT_ID_136",
-                    "LAST_COMMUNICATION_TIME",
-                    "LAST_ACTIVITY_BY",
-                    "LAST_ACTIVITY_TIME",
-                    "UF_CRM_566EB0AC9B7FC",
-                    "UF_CRM_566EB0AFA9895",
-                    "UF_CRM_566EB0AFB84F1",
-                    "UF_CRM_566EB0AFC58FD",
-                    "UF_CRM_566EB0AFDA4EF",
-                    "UF_CRM_566EB0AFEDB2F",
-                    "UF_CRM_566EB0B014EC2",
-                    "UF_CRM_566EB0B0231B2",
-                    "UF_CRM_566EB0B02F46F",
-                    "UF_CRM_566EB0B03CDCD",
-                    "UF_CRM_566EB0B04D190",
-                    "UF_CRM_577BBCE34CC90",
-                    "UF_CRM_577BBCE354F86",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "CURRENCY_ID",
-                )?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "OPPORTUNITY",
-                )?,
-                tax_value: ::b24_core::__private::wire::field_at(slot_5, "TAX_VALUE")?,
-                company_id: ::b24_core::__private::wire::field_at(slot_6, "COMPANY_ID")?,
-                contact_id: ::b24_core::__private::wire::field_at(slot_7, "CONTACT_ID")?,
-                mycompany_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "MYCOMPANY_ID",
-                )?,
-                begindate: ::b24_core::__private::wire::field_at(slot_9, "BEGINDATE")?,
-                closedate: ::b24_core::__private::wire::field_at(slot_10, "CLOSEDATE")?,
-                actual_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ACTUAL_DATE",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "ASSIGNED_BY_ID",
-                )?,
-                created_by_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "MODIFY_BY_ID",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "DATE_CREATE",
-                )?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "DATE_MODIFY",
-                )?,
-                opened: ::b24_core::__private::wire::field_at(slot_17, "OPENED")?,
-                closed: ::b24_core::__private::wire::field_at(slot_18, "CLOSED")?,
-                comments: ::b24_core::__private::wire::field_at(slot_19, "COMMENTS")?,
-                lead_id: ::b24_core::__private::wire::field_at(slot_20, "LEAD_ID")?,
-                deal_id: ::b24_core::__private::wire::field_at(slot_21, "DEAL_ID")?,
-                quote_number: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "QUOTE_NUMBER",
-                )?,
-                content: ::b24_core::__private::wire::field_at(slot_23, "CONTENT")?,
-                terms: ::b24_core::__private::wire::field_at(slot_24, "TERMS")?,
-                person_type_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "PERSON_TYPE_ID",
-                )?,
-                location_id: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "LOCATION_ID",
-                )?,
-                client_title: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "CLIENT_TITLE",
-                )?,
-                client_addr: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "CLIENT_ADDR",
-                )?,
-                client_contact: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "CLIENT_CONTACT",
-                )?,
-                client_email: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "CLIENT_EMAIL",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "CLIENT_PHONE",
-                )?,
-                client_tp_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CLIENT_TP_ID",
-                )?,
-                client_tpa_id: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "CLIENT_TPA_ID",
-                )?,
-                utm_source: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "UTM_SOURCE",
-                )?,
-                utm_medium: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "UTM_MEDIUM",
-                )?,
-                utm_campaign: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "UTM_CAMPAIGN",
-                )?,
-                utm_content: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "UTM_CONTENT",
-                )?,
-                utm_term: ::b24_core::__private::wire::field_at(slot_38, "UTM_TERM")?,
-                parent_id_136: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "PARENT_ID_136",
-                )?,
-                last_communication_time: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "LAST_COMMUNICATION_TIME",
-                )?,
-                last_activity_by: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "LAST_ACTIVITY_BY",
-                )?,
-                last_activity_time: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "LAST_ACTIVITY_TIME",
-                )?,
-                uf_crm_566_eb0_ac9_b7_fc: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "UF_CRM_566EB0AC9B7FC",
-                )?,
-                uf_crm_566_eb0_afa9895: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "UF_CRM_566EB0AFA9895",
-                )?,
-                uf_crm_566_eb0_afb84_f1: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "UF_CRM_566EB0AFB84F1",
-                )?,
-                uf_crm_566_eb0_afc58_fd: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "UF_CRM_566EB0AFC58FD",
-                )?,
-                uf_crm_566_eb0_afda4_ef: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "UF_CRM_566EB0AFDA4EF",
-                )?,
-                uf_crm_566_eb0_afedb2_f: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "UF_CRM_566EB0AFEDB2F",
-                )?,
-                uf_crm_566_eb0_b014_ec2: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "UF_CRM_566EB0B014EC2",
-                )?,
-                uf_crm_566_eb0_b0231_b2: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "UF_CRM_566EB0B0231B2",
-                )?,
-                uf_crm_566_eb0_b02_f46_f: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "UF_CRM_566EB0B02F46F",
-                )?,
-                uf_crm_566_eb0_b03_cdcd: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "UF_CRM_566EB0B03CDCD",
-                )?,
-                uf_crm_566_eb0_b04_d190: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "UF_CRM_566EB0B04D190",
-                )?,
-                uf_crm_577_bbce34_cc90: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "UF_CRM_577BBCE34CC90",
-                )?,
-                uf_crm_577_bbce354_f86: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "UF_CRM_577BBCE354F86",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_id,
-                &::std::format!("{}.{}", field, "STATUS_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency_id,
-                &::std::format!("{}.{}", field, "CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opportunity,
-                &::std::format!("{}.{}", field, "OPPORTUNITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_value,
-                &::std::format!("{}.{}", field, "TAX_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company_id,
-                &::std::format!("{}.{}", field, "COMPANY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact_id,
-                &::std::format!("{}.{}", field, "CONTACT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mycompany_id,
-                &::std::format!("{}.{}", field, "MYCOMPANY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.begindate,
-                &::std::format!("{}.{}", field, "BEGINDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.closedate,
-                &::std::format!("{}.{}", field, "CLOSEDATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.actual_date,
-                &::std::format!("{}.{}", field, "ACTUAL_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.closed,
-                &::std::format!("{}.{}", field, "CLOSED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead_id,
-                &::std::format!("{}.{}", field, "LEAD_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal_id,
-                &::std::format!("{}.{}", field, "DEAL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quote_number,
-                &::std::format!("{}.{}", field, "QUOTE_NUMBER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.content,
-                &::std::format!("{}.{}", field, "CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.terms,
-                &::std::format!("{}.{}", field, "TERMS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.person_type_id,
-                &::std::format!("{}.{}", field, "PERSON_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.location_id,
-                &::std::format!("{}.{}", field, "LOCATION_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_title,
-                &::std::format!("{}.{}", field, "CLIENT_TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_addr,
-                &::std::format!("{}.{}", field, "CLIENT_ADDR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_contact,
-                &::std::format!("{}.{}", field, "CLIENT_CONTACT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_email,
-                &::std::format!("{}.{}", field, "CLIENT_EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_phone,
-                &::std::format!("{}.{}", field, "CLIENT_PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_tp_id,
-                &::std::format!("{}.{}", field, "CLIENT_TP_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_tpa_id,
-                &::std::format!("{}.{}", field, "CLIENT_TPA_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_source,
-                &::std::format!("{}.{}", field, "UTM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_medium,
-                &::std::format!("{}.{}", field, "UTM_MEDIUM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_campaign,
-                &::std::format!("{}.{}", field, "UTM_CAMPAIGN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_content,
-                &::std::format!("{}.{}", field, "UTM_CONTENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.utm_term,
-                &::std::format!("{}.{}", field, "UTM_TERM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id_136,
-                &::std::format!("{}.{}", field, "PARENT_ID_136"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_communication_time,
-                &::std::format!("{}.{}", field, "LAST_COMMUNICATION_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_by,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_time,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_ac9_b7_fc,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0AC9B7FC"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_afa9895,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFA9895"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_afb84_f1,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFB84F1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_afc58_fd,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFC58FD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_afda4_ef,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFDA4EF"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_afedb2_f,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0AFEDB2F"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_b014_ec2,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0B014EC2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_b0231_b2,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0B0231B2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_b02_f46_f,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0B02F46F"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_b03_cdcd,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0B03CDCD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_566_eb0_b04_d190,
-                &::std::format!("{}.{}", field, "UF_CRM_566EB0B04D190"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_577_bbce34_cc90,
-                &::std::format!("{}.{}", field, "UF_CRM_577BBCE34CC90"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_crm_577_bbce354_f86,
-                &::std::format!("{}.{}", field, "UF_CRM_577BBCE354F86"),
-                problems,
-            );
-        }
-    }
+    /// `Quote` of [`crm.quote.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html), shared with the crate's other bindings.
+    pub use super::quote_types::Quote;
 }
 /// [`crm.quote.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html) (REST v2)
 ///
@@ -3127,7 +3134,7 @@ impl ::b24_core::__private::Method for QuoteList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<quote_list::Result>;
+    type Output = ::std::vec::Vec<quote_list::Quote>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3143,7 +3150,7 @@ impl ::b24_core::__private::Method for QuoteList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for QuoteList {
-    type Item = quote_list::Result;
+    type Item = quote_list::Quote;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3178,145 +3185,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteListError {
 pub mod quote_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.quote.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `STATUS_ID`: `string`.
-        #[serde(
-            rename = "STATUS_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status_id: ::std::option::Option<::std::string::String>,
-        /// `OPPORTUNITY`: `string`.
-        #[serde(
-            rename = "OPPORTUNITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opportunity: ::std::option::Option<::std::string::String>,
-        /// `CURRENCY_ID`: `string`.
-        #[serde(
-            rename = "CURRENCY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency_id: ::std::option::Option<::std::string::String>,
-        /// `ASSIGNED_BY_ID`: `int`.
-        #[serde(
-            rename = "ASSIGNED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TITLE",
-                    "STATUS_ID",
-                    "OPPORTUNITY",
-                    "CURRENCY_ID",
-                    "ASSIGNED_BY_ID",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "TITLE")?,
-                status_id: ::b24_core::__private::wire::field_at(slot_2, "STATUS_ID")?,
-                opportunity: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "OPPORTUNITY",
-                )?,
-                currency_id: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "CURRENCY_ID",
-                )?,
-                assigned_by_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "ASSIGNED_BY_ID",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status_id,
-                &::std::format!("{}.{}", field, "STATUS_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.opportunity,
-                &::std::format!("{}.{}", field, "OPPORTUNITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.currency_id,
-                &::std::format!("{}.{}", field, "CURRENCY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.assigned_by_id,
-                &::std::format!("{}.{}", field, "ASSIGNED_BY_ID"),
-                problems,
-            );
-        }
-    }
+    /// `Quote` of [`crm.quote.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html), shared with the crate's other bindings.
+    pub use super::quote_types::Quote;
 }
 /// [`crm.quote.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html) (REST v2)
 ///
@@ -3397,7 +3267,7 @@ impl ::b24_core::__private::Method for QuoteProductrowsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<quote_productrows_get::Result>;
+    type Output = ::std::vec::Vec<quote_productrows_get::Productrows>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3439,7 +3309,7 @@ for QuoteProductrowsGetError {
 pub mod quote_productrows_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.quote.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html).
+    /// `Productrows` of [`crm.quote.productrows.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3448,7 +3318,7 @@ pub mod quote_productrows_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Productrows {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -3656,14 +3526,14 @@ pub mod quote_productrows_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Productrows {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Productrows {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -3790,7 +3660,7 @@ pub mod quote_productrows_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Productrows {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5781,7 +5651,7 @@ impl ::b24_core::__private::Method for QuoteUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = quote_userfield_get::Result;
+    type Output = quote_userfield_get::Userfield;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7471,7 +7341,7 @@ pub mod quote_userfield_get {
             );
         }
     }
-    /// `Result` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    /// `Settings` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7480,7 +7350,133 @@ pub mod quote_userfield_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "DEFAULT_VALUE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -7614,14 +7610,14 @@ pub mod quote_userfield_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Userfield {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7706,7 +7702,7 @@ pub mod quote_userfield_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Userfield {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -7797,132 +7793,6 @@ pub mod quote_userfield_get {
             ::b24_core::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`crm.quote.userfield.get`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `SIZE`: `int`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `REGEXP`: `string`.
-        #[serde(
-            rename = "REGEXP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub regexp: ::std::option::Option<::std::string::String>,
-        /// `MIN_LENGTH`: `int`.
-        #[serde(
-            rename = "MIN_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_length: ::std::option::Option<i64>,
-        /// `MAX_LENGTH`: `int`.
-        #[serde(
-            rename = "MAX_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_length: ::std::option::Option<i64>,
-        /// `DEFAULT_VALUE`: `string`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.regexp,
-                &::std::format!("{}.{}", field, "REGEXP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_length,
-                &::std::format!("{}.{}", field, "MIN_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_length,
-                &::std::format!("{}.{}", field, "MAX_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
                 problems,
             );
         }
@@ -8057,7 +7927,7 @@ impl ::b24_core::__private::Method for QuoteUserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<quote_userfield_list::Result>;
+    type Output = ::std::vec::Vec<quote_userfield_list::Userfield>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8072,7 +7942,7 @@ impl ::b24_core::__private::Method for QuoteUserfieldList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for QuoteUserfieldList {
-    type Item = quote_userfield_list::Result;
+    type Item = quote_userfield_list::Userfield;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -8110,356 +7980,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for QuoteUserfieldLi
 pub mod quote_userfield_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `any`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SORT`: `string`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `MULTIPLE`: `string`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `MANDATORY`: `string`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::std::string::String>,
-        /// `SHOW_FILTER`: `string`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `string`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `string`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `string`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `Settings`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// `EDIT_FORM_LABEL`: `string`.
-        #[serde(
-            rename = "EDIT_FORM_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_form_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_COLUMN_LABEL`: `string`.
-        #[serde(
-            rename = "LIST_COLUMN_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_column_label: ::std::option::Option<::std::string::String>,
-        /// `LIST_FILTER_LABEL`: `string`.
-        #[serde(
-            rename = "LIST_FILTER_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_filter_label: ::std::option::Option<::std::string::String>,
-        /// `ERROR_MESSAGE`: `any`.
-        #[serde(
-            rename = "ERROR_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `HELP_MESSAGE`: `any`.
-        #[serde(
-            rename = "HELP_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub help_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `LIST`: `any[]`.
-        #[serde(
-            rename = "LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "HELP_MESSAGE",
-                )?,
-                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_form_label,
-                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_column_label,
-                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_filter_label,
-                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error_message,
-                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.help_message,
-                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list,
-                &::std::format!("{}.{}", field, "LIST"),
-                problems,
-            );
-        }
-    }
     /// `Settings` of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8964,6 +8484,356 @@ pub mod quote_userfield_list {
             ::b24_core::__private::Check::check(
                 &self.default_value,
                 &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`crm.quote.userfield.list`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `EDIT_FORM_LABEL`: `string`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_COLUMN_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<::std::string::String>,
+        /// `LIST_FILTER_LABEL`: `string`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<::std::string::String>,
+        /// `ERROR_MESSAGE`: `any`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `HELP_MESSAGE`: `any`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `LIST`: `any[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Userfield {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                list: ::b24_core::__private::wire::field_at(slot_18, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Userfield {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
                 problems,
             );
         }

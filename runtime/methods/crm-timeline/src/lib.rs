@@ -8,6 +8,830 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod timeline_types {
+    /// `Comment`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Comment {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `int`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `CREATED`: `datetime`.
+        #[serde(
+            rename = "CREATED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `COMMENT`: `string`.
+        #[serde(
+            rename = "COMMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `FILES`: `map<Files>`.
+        #[serde(
+            rename = "FILES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Files>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Comment {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Comment {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "ENTITY_TYPE",
+                    "CREATED",
+                    "COMMENT",
+                    "AUTHOR_ID",
+                    "FILES",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ENTITY_TYPE",
+                )?,
+                created: ::b24_core::__private::wire::field_at(slot_3, "CREATED")?,
+                comment: ::b24_core::__private::wire::field_at(slot_4, "COMMENT")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_5, "AUTHOR_ID")?,
+                files: ::b24_core::__private::wire::field_at(slot_6, "FILES")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Comment {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created,
+                &::std::format!("{}.{}", field, "CREATED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "COMMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "FILES"),
+                problems,
+            );
+        }
+    }
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `OWNER_ID`: `int`.
+        #[serde(rename = "OWNER_ID")]
+        pub owner_id: i64,
+        /// `ENTITY_ID`: `int`.
+        #[serde(rename = "ENTITY_ID")]
+        pub entity_id: i64,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(rename = "ENTITY_TYPE")]
+        pub entity_type: ::std::string::String,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ENTITY_TYPE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.owner_id,
+                &::std::format!("{}.{}", field, "OWNER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                    &self.entity_type,
+                );
+        }
+    }
+    /// `Files`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Files {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `size`: `int`.
+        #[serde(
+            rename = "size",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `image`: `Image`.
+        #[serde(
+            rename = "image",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<Image>,
+        /// `authorId`: `int`.
+        #[serde(
+            rename = "authorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `authorName`: `string`.
+        #[serde(
+            rename = "authorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `urlPreview`: `string`.
+        #[serde(
+            rename = "urlPreview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_preview: ::std::option::Option<::std::string::String>,
+        /// `urlShow`: `string`.
+        #[serde(
+            rename = "urlShow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_show: ::std::option::Option<::std::string::String>,
+        /// `urlDownload`: `string`.
+        #[serde(
+            rename = "urlDownload",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url_download: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Files {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "date",
+                    "type",
+                    "name",
+                    "size",
+                    "image",
+                    "authorId",
+                    "authorName",
+                    "urlPreview",
+                    "urlShow",
+                    "urlDownload",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                date: ::b24_core::__private::wire::field_at(slot_1, "date")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                size: ::b24_core::__private::wire::field_at(slot_4, "size")?,
+                image: ::b24_core::__private::wire::field_at(slot_5, "image")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_6, "authorId")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "authorName",
+                )?,
+                url_preview: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "urlPreview",
+                )?,
+                url_show: ::b24_core::__private::wire::field_at(slot_9, "urlShow")?,
+                url_download: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "urlDownload",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "size"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "authorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "authorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_preview,
+                &::std::format!("{}.{}", field, "urlPreview"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_show,
+                &::std::format!("{}.{}", field, "urlShow"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url_download,
+                &::std::format!("{}.{}", field, "urlDownload"),
+                problems,
+            );
+        }
+    }
+    /// `Icon`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Icon {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `bool`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<bool>,
+        /// `fileUri`: `string`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icon {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Icon {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Icon {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Image`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Image {
+        /// `width`: `int`.
+        #[serde(
+            rename = "width",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub width: ::std::option::Option<i64>,
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Image {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["width", "height"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
+                height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Image {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.width,
+                &::std::format!("{}.{}", field, "width"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
+        }
+    }
+    /// `Logo`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Logo {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `isSystem`: `bool`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<bool>,
+        /// `fileUri`: `string`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logo {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Logo {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Logo {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `code`: `any`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isSystem`: `any`.
+        #[serde(
+            rename = "isSystem",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `fileUri`: `any`.
+        #[serde(
+            rename = "fileUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_uri: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["code", "isSystem", "fileUri"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
+                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
+                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_system,
+                &::std::format!("{}.{}", field, "isSystem"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_uri,
+                &::std::format!("{}.{}", field, "fileUri"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+        }
+    }
+}
 /// [`crm.timeline.bindings.bind`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-bind.html) (REST v2)
 ///
 /// Scope: `crm`.
@@ -130,85 +954,8 @@ for TimelineBindingsBindError {
 pub mod timeline_bindings_bind {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`crm.timeline.bindings.bind`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-bind.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `OWNER_ID`: `int`.
-        #[serde(rename = "OWNER_ID")]
-        pub owner_id: i64,
-        /// `ENTITY_ID`: `int`.
-        #[serde(rename = "ENTITY_ID")]
-        pub entity_id: i64,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(rename = "ENTITY_TYPE")]
-        pub entity_type: ::std::string::String,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                    &self.entity_type,
-                );
-        }
-    }
+    /// `Fields` of [`crm.timeline.bindings.bind`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-bind.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Fields;
 }
 /// [`crm.timeline.bindings.fields`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html) (REST v2)
 ///
@@ -425,7 +1172,7 @@ impl ::b24_core::__private::Method for TimelineBindingsList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<timeline_bindings_list::Result>;
+    type Output = ::std::vec::Vec<timeline_bindings_list::Bindings>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -439,7 +1186,7 @@ impl ::b24_core::__private::Method for TimelineBindingsList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for TimelineBindingsList {
-    type Item = timeline_bindings_list::Result;
+    type Item = timeline_bindings_list::Bindings;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -475,7 +1222,7 @@ for TimelineBindingsListError {
 pub mod timeline_bindings_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.timeline.bindings.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-list.html).
+    /// `Bindings` of [`crm.timeline.bindings.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -484,7 +1231,7 @@ pub mod timeline_bindings_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Bindings {
         /// `OWNER_ID`: `int`.
         #[serde(
             rename = "OWNER_ID",
@@ -513,14 +1260,14 @@ pub mod timeline_bindings_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bindings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Bindings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -542,7 +1289,7 @@ pub mod timeline_bindings_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Bindings {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -687,85 +1434,8 @@ for TimelineBindingsUnbindError {
 pub mod timeline_bindings_unbind {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`crm.timeline.bindings.unbind`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-unbind.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `OWNER_ID`: `int`.
-        #[serde(rename = "OWNER_ID")]
-        pub owner_id: i64,
-        /// `ENTITY_ID`: `int`.
-        #[serde(rename = "ENTITY_ID")]
-        pub entity_id: i64,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(rename = "ENTITY_TYPE")]
-        pub entity_type: ::std::string::String,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["OWNER_ID", "ENTITY_ID", "ENTITY_TYPE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                owner_id: ::b24_core::__private::wire::field_at(slot_0, "OWNER_ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                    &self.entity_type,
-                );
-        }
-    }
+    /// `Fields` of [`crm.timeline.bindings.unbind`](https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-unbind.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Fields;
 }
 /// [`crm.timeline.comment.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-add.html) (REST v2)
 ///
@@ -1360,7 +2030,7 @@ impl ::b24_core::__private::Method for TimelineCommentGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = timeline_comment_get::Result;
+    type Output = timeline_comment_get::Comment;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1401,436 +2071,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineCommentG
 pub mod timeline_comment_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Files` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Files {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `size`: `int`.
-        #[serde(
-            rename = "size",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `image`: `Image`.
-        #[serde(
-            rename = "image",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image: ::std::option::Option<Image>,
-        /// `authorId`: `int`.
-        #[serde(
-            rename = "authorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `authorName`: `string`.
-        #[serde(
-            rename = "authorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_name: ::std::option::Option<::std::string::String>,
-        /// `urlPreview`: `string`.
-        #[serde(
-            rename = "urlPreview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_preview: ::std::option::Option<::std::string::String>,
-        /// `urlShow`: `string`.
-        #[serde(
-            rename = "urlShow",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_show: ::std::option::Option<::std::string::String>,
-        /// `urlDownload`: `string`.
-        #[serde(
-            rename = "urlDownload",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_download: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Files {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "date",
-                    "type",
-                    "name",
-                    "size",
-                    "image",
-                    "authorId",
-                    "authorName",
-                    "urlPreview",
-                    "urlShow",
-                    "urlDownload",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                date: ::b24_core::__private::wire::field_at(slot_1, "date")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                size: ::b24_core::__private::wire::field_at(slot_4, "size")?,
-                image: ::b24_core::__private::wire::field_at(slot_5, "image")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_6, "authorId")?,
-                author_name: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "authorName",
-                )?,
-                url_preview: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "urlPreview",
-                )?,
-                url_show: ::b24_core::__private::wire::field_at(slot_9, "urlShow")?,
-                url_download: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "urlDownload",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Files {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "size"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image,
-                &::std::format!("{}.{}", field, "image"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "authorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_name,
-                &::std::format!("{}.{}", field, "authorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_preview,
-                &::std::format!("{}.{}", field, "urlPreview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_show,
-                &::std::format!("{}.{}", field, "urlShow"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_download,
-                &::std::format!("{}.{}", field, "urlDownload"),
-                problems,
-            );
-        }
-    }
-    /// `Image` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Image {
-        /// `width`: `int`.
-        #[serde(
-            rename = "width",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub width: ::std::option::Option<i64>,
-        /// `height`: `int`.
-        #[serde(
-            rename = "height",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub height: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Image {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["width", "height"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
-                height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Image {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.width,
-                &::std::format!("{}.{}", field, "width"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.height,
-                &::std::format!("{}.{}", field, "height"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `CREATED`: `datetime`.
-        #[serde(
-            rename = "CREATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `COMMENT`: `string`.
-        #[serde(
-            rename = "COMMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /// `AUTHOR_ID`: `int`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `FILES`: `map<Files>`.
-        #[serde(
-            rename = "FILES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub files: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Files>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "ENTITY_TYPE",
-                    "CREATED",
-                    "COMMENT",
-                    "AUTHOR_ID",
-                    "FILES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-                created: ::b24_core::__private::wire::field_at(slot_3, "CREATED")?,
-                comment: ::b24_core::__private::wire::field_at(slot_4, "COMMENT")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_5, "AUTHOR_ID")?,
-                files: ::b24_core::__private::wire::field_at(slot_6, "FILES")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created,
-                &::std::format!("{}.{}", field, "CREATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "COMMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.files,
-                &::std::format!("{}.{}", field, "FILES"),
-                problems,
-            );
-        }
-    }
+    /// `Comment` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Comment;
+    /// `Files` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Files;
+    /// `Image` of [`crm.timeline.comment.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Image;
 }
 /// [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html) (REST v2)
 ///
@@ -1967,7 +2213,7 @@ impl ::b24_core::__private::Method for TimelineCommentList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<timeline_comment_list::Result>;
+    type Output = ::std::vec::Vec<timeline_comment_list::Comment>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1983,7 +2229,7 @@ impl ::b24_core::__private::Method for TimelineCommentList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for TimelineCommentList {
-    type Item = timeline_comment_list::Result;
+    type Item = timeline_comment_list::Comment;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2019,436 +2265,12 @@ for TimelineCommentListError {
 pub mod timeline_comment_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Files` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Files {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `size`: `int`.
-        #[serde(
-            rename = "size",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `image`: `Image`.
-        #[serde(
-            rename = "image",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image: ::std::option::Option<Image>,
-        /// `authorId`: `int`.
-        #[serde(
-            rename = "authorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `authorName`: `string`.
-        #[serde(
-            rename = "authorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_name: ::std::option::Option<::std::string::String>,
-        /// `urlPreview`: `string`.
-        #[serde(
-            rename = "urlPreview",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_preview: ::std::option::Option<::std::string::String>,
-        /// `urlShow`: `string`.
-        #[serde(
-            rename = "urlShow",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_show: ::std::option::Option<::std::string::String>,
-        /// `urlDownload`: `string`.
-        #[serde(
-            rename = "urlDownload",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url_download: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Files {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Files {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "date",
-                    "type",
-                    "name",
-                    "size",
-                    "image",
-                    "authorId",
-                    "authorName",
-                    "urlPreview",
-                    "urlShow",
-                    "urlDownload",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                date: ::b24_core::__private::wire::field_at(slot_1, "date")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                size: ::b24_core::__private::wire::field_at(slot_4, "size")?,
-                image: ::b24_core::__private::wire::field_at(slot_5, "image")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_6, "authorId")?,
-                author_name: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "authorName",
-                )?,
-                url_preview: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "urlPreview",
-                )?,
-                url_show: ::b24_core::__private::wire::field_at(slot_9, "urlShow")?,
-                url_download: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "urlDownload",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Files {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "size"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image,
-                &::std::format!("{}.{}", field, "image"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "authorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_name,
-                &::std::format!("{}.{}", field, "authorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_preview,
-                &::std::format!("{}.{}", field, "urlPreview"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_show,
-                &::std::format!("{}.{}", field, "urlShow"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url_download,
-                &::std::format!("{}.{}", field, "urlDownload"),
-                problems,
-            );
-        }
-    }
-    /// `Image` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Image {
-        /// `width`: `int`.
-        #[serde(
-            rename = "width",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub width: ::std::option::Option<i64>,
-        /// `height`: `int`.
-        #[serde(
-            rename = "height",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub height: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Image {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Image {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["width", "height"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                width: ::b24_core::__private::wire::field_at(slot_0, "width")?,
-                height: ::b24_core::__private::wire::field_at(slot_1, "height")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Image {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.width,
-                &::std::format!("{}.{}", field, "width"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.height,
-                &::std::format!("{}.{}", field, "height"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `CREATED`: `datetime`.
-        #[serde(
-            rename = "CREATED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `COMMENT`: `string`.
-        #[serde(
-            rename = "COMMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /// `AUTHOR_ID`: `int`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `FILES`: `map<Files>`.
-        #[serde(
-            rename = "FILES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub files: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Files>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "ENTITY_TYPE",
-                    "CREATED",
-                    "COMMENT",
-                    "AUTHOR_ID",
-                    "FILES",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ENTITY_TYPE",
-                )?,
-                created: ::b24_core::__private::wire::field_at(slot_3, "CREATED")?,
-                comment: ::b24_core::__private::wire::field_at(slot_4, "COMMENT")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_5, "AUTHOR_ID")?,
-                files: ::b24_core::__private::wire::field_at(slot_6, "FILES")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created,
-                &::std::format!("{}.{}", field, "CREATED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "COMMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.files,
-                &::std::format!("{}.{}", field, "FILES"),
-                problems,
-            );
-        }
-    }
+    /// `Comment` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Comment;
+    /// `Files` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Files;
+    /// `Image` of [`crm.timeline.comment.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Image;
 }
 /// [`crm.timeline.comment.update`](https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-update.html) (REST v2)
 ///
@@ -2850,90 +2672,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineIconAddE
 pub mod timeline_icon_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.timeline.icon.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `code`: `any`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `isSystem`: `any`.
-        #[serde(
-            rename = "isSystem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `fileUri`: `any`.
-        #[serde(
-            rename = "fileUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_uri: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "isSystem", "fileUri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
-                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_system,
-                &::std::format!("{}.{}", field, "isSystem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_uri,
-                &::std::format!("{}.{}", field, "fileUri"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.timeline.icon.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Result;
     /// `ResultWrapper` of [`crm.timeline.icon.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3249,90 +2989,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineIconGetE
 pub mod timeline_icon_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Icon` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Icon {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `isSystem`: `any`.
-        #[serde(
-            rename = "isSystem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `fileUri`: `string`.
-        #[serde(
-            rename = "fileUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_uri: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icon {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Icon {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "isSystem", "fileUri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
-                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Icon {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_system,
-                &::std::format!("{}.{}", field, "isSystem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_uri,
-                &::std::format!("{}.{}", field, "fileUri"),
-                problems,
-            );
-        }
-    }
+    /// `Icon` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Icon;
     /// `Result` of [`crm.timeline.icon.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3529,90 +3187,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineIconList
 pub mod timeline_icon_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Icons` of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Icons {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `isSystem`: `bool`.
-        #[serde(
-            rename = "isSystem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_system: ::std::option::Option<bool>,
-        /// `fileUri`: `string`.
-        #[serde(
-            rename = "fileUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_uri: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icons {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Icons {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "isSystem", "fileUri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
-                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Icons {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_system,
-                &::std::format!("{}.{}", field, "isSystem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_uri,
-                &::std::format!("{}.{}", field, "fileUri"),
-                problems,
-            );
-        }
-    }
+    /// `Icon` of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Icon;
     /// `Result` of [`crm.timeline.icon.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3623,13 +3199,13 @@ pub mod timeline_icon_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `icons`: `Icons[]`.
+        /// `icons`: `Icon[]`.
         #[serde(
             rename = "icons",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub icons: ::std::option::Option<::std::vec::Vec<Icons>>,
+        pub icons: ::std::option::Option<::std::vec::Vec<Icon>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -4130,64 +3706,8 @@ for TimelineLayoutBlocksDeleteError {
 pub mod timeline_layout_blocks_delete {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.timeline.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.timeline.layout.blocks.delete`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-delete.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Result2 as Result;
 }
 /// [`crm.timeline.layout.blocks.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-get.html) (REST v2)
 ///
@@ -4694,64 +4214,8 @@ pub mod timeline_layout_blocks_set {
             );
         }
     }
-    /// `Result` of [`crm.timeline.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.timeline.layout.blocks.set`](https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Result2 as Result;
 }
 /// [`crm.timeline.logmessage.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html) (REST v2)
 ///
@@ -5744,7 +5208,7 @@ impl ::b24_core::__private::Method for TimelineLogmessageList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<timeline_logmessage_list::Result>;
+    type Output = ::std::vec::Vec<timeline_logmessage_list::Logmessage>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5766,7 +5230,7 @@ impl ::b24_core::__private::Method for TimelineLogmessageList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for TimelineLogmessageList {
-    type Item = timeline_logmessage_list::Result;
+    type Item = timeline_logmessage_list::Logmessage;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -5808,7 +5272,7 @@ for TimelineLogmessageListError {
 pub mod timeline_logmessage_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.timeline.logmessage.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html).
+    /// `Logmessage` of [`crm.timeline.logmessage.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5817,7 +5281,7 @@ pub mod timeline_logmessage_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Logmessage {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -5867,14 +5331,14 @@ pub mod timeline_logmessage_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logmessage {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Logmessage {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5896,7 +5360,7 @@ pub mod timeline_logmessage_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Logmessage {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6076,90 +5540,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineLogoAddE
 pub mod timeline_logo_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.timeline.logo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `code`: `any`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `isSystem`: `any`.
-        #[serde(
-            rename = "isSystem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `fileUri`: `any`.
-        #[serde(
-            rename = "fileUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_uri: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "isSystem", "fileUri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
-                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_system,
-                &::std::format!("{}.{}", field, "isSystem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_uri,
-                &::std::format!("{}.{}", field, "fileUri"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`crm.timeline.logo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Result;
     /// `ResultWrapper` of [`crm.timeline.logo.add`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6475,90 +5857,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineLogoGetE
 pub mod timeline_logo_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Logo` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Logo {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `isSystem`: `any`.
-        #[serde(
-            rename = "isSystem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_system: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `fileUri`: `string`.
-        #[serde(
-            rename = "fileUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_uri: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logo {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Logo {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "isSystem", "fileUri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
-                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Logo {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_system,
-                &::std::format!("{}.{}", field, "isSystem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_uri,
-                &::std::format!("{}.{}", field, "fileUri"),
-                problems,
-            );
-        }
-    }
+    /// `Logo` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Logo;
     /// `Result` of [`crm.timeline.logo.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6755,90 +6055,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineLogoList
 pub mod timeline_logo_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Logos` of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Logos {
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `isSystem`: `bool`.
-        #[serde(
-            rename = "isSystem",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_system: ::std::option::Option<bool>,
-        /// `fileUri`: `string`.
-        #[serde(
-            rename = "fileUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_uri: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Logos {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Logos {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["code", "isSystem", "fileUri"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                code: ::b24_core::__private::wire::field_at(slot_0, "code")?,
-                is_system: ::b24_core::__private::wire::field_at(slot_1, "isSystem")?,
-                file_uri: ::b24_core::__private::wire::field_at(slot_2, "fileUri")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Logos {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_system,
-                &::std::format!("{}.{}", field, "isSystem"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_uri,
-                &::std::format!("{}.{}", field, "fileUri"),
-                problems,
-            );
-        }
-    }
+    /// `Logo` of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html), shared with the crate's other bindings.
+    pub use super::timeline_types::Logo;
     /// `Result` of [`crm.timeline.logo.list`](https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6849,13 +6067,13 @@ pub mod timeline_logo_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `logos`: `Logos[]`.
+        /// `logos`: `Logo[]`.
         #[serde(
             rename = "logos",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub logos: ::std::option::Option<::std::vec::Vec<Logos>>,
+        pub logos: ::std::option::Option<::std::vec::Vec<Logo>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -7149,7 +6367,7 @@ impl ::b24_core::__private::Method for TimelineNoteGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = timeline_note_get::Result;
+    type Output = timeline_note_get::Note;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7209,7 +6427,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineNoteGetE
 pub mod timeline_note_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`crm.timeline.note.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html).
+    /// `Note` of [`crm.timeline.note.get`](https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7218,7 +6436,7 @@ pub mod timeline_note_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Note {
         /// `text`: `string`.
         #[serde(
             rename = "text",
@@ -7261,14 +6479,14 @@ pub mod timeline_note_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Note {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Note {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7301,7 +6519,7 @@ pub mod timeline_note_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Note {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -695,7 +695,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/department-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<get::Result>;
+    type Output = ::std::vec::Vec<get::Department>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -742,7 +742,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`department.get`](https://apidocs.bitrix24.com/api-reference/departments/department-get.html).
+    /// `Department` of [`department.get`](https://apidocs.bitrix24.com/api-reference/departments/department-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -751,7 +751,7 @@ pub mod get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Department {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -787,14 +787,14 @@ pub mod get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Department {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Department {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -814,7 +814,7 @@ pub mod get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Department {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,2664 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Document`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Document {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `provider`: `string`.
+        #[serde(
+            rename = "provider",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `fileId`: `int`.
+        #[serde(
+            rename = "fileId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `imageId`: `int`.
+        #[serde(
+            rename = "imageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_id: ::std::option::Option<i64>,
+        /// `pdfId`: `int`.
+        #[serde(
+            rename = "pdfId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_id: ::std::option::Option<i64>,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrlMachine`: `string`.
+        #[serde(
+            rename = "pdfUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+        /// `printUrl`: `string`.
+        #[serde(
+            rename = "printUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub print_url: ::std::option::Option<::std::string::String>,
+        /// `printUrlMachine`: `string`.
+        #[serde(
+            rename = "printUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub print_url_machine: ::std::option::Option<::std::string::String>,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `imageUrlMachine`: `string`.
+        #[serde(
+            rename = "imageUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationCancelReason`: `string`.
+        #[serde(
+            rename = "transformationCancelReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_cancel_reason: ::std::option::Option<::std::string::String>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `createdBy`: `string`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `publicUrlView`: `PublicUrlView`.
+        #[serde(
+            rename = "publicUrlView",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url_view: ::std::option::Option<PublicUrlView>,
+        /// `documents`: `any[]`.
+        #[serde(
+            rename = "documents",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Document {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "number",
+                    "templateId",
+                    "provider",
+                    "value",
+                    "values",
+                    "fileId",
+                    "imageId",
+                    "pdfId",
+                    "stampsEnabled",
+                    "downloadUrl",
+                    "downloadUrlMachine",
+                    "pdfUrl",
+                    "pdfUrlMachine",
+                    "printUrl",
+                    "printUrlMachine",
+                    "imageUrl",
+                    "imageUrlMachine",
+                    "publicUrl",
+                    "isTransformationError",
+                    "transformationErrorCode",
+                    "transformationErrorMessage",
+                    "transformationCancelReason",
+                    "pullTag",
+                    "emailDiskFile",
+                    "createTime",
+                    "updateTime",
+                    "createdBy",
+                    "updatedBy",
+                    "publicUrlView",
+                    "documents",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
+                template_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "templateId",
+                )?,
+                provider: ::b24_core::__private::wire::field_at(slot_4, "provider")?,
+                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
+                values: ::b24_core::__private::wire::field_at(slot_6, "values")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_7, "fileId")?,
+                image_id: ::b24_core::__private::wire::field_at(slot_8, "imageId")?,
+                pdf_id: ::b24_core::__private::wire::field_at(slot_9, "pdfId")?,
+                stamps_enabled: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "stampsEnabled",
+                )?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "downloadUrl",
+                )?,
+                download_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "downloadUrlMachine",
+                )?,
+                pdf_url: ::b24_core::__private::wire::field_at(slot_13, "pdfUrl")?,
+                pdf_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "pdfUrlMachine",
+                )?,
+                print_url: ::b24_core::__private::wire::field_at(slot_15, "printUrl")?,
+                print_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "printUrlMachine",
+                )?,
+                image_url: ::b24_core::__private::wire::field_at(slot_17, "imageUrl")?,
+                image_url_machine: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "imageUrlMachine",
+                )?,
+                public_url: ::b24_core::__private::wire::field_at(slot_19, "publicUrl")?,
+                is_transformation_error: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "isTransformationError",
+                )?,
+                transformation_error_code: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "transformationErrorCode",
+                )?,
+                transformation_error_message: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "transformationErrorMessage",
+                )?,
+                transformation_cancel_reason: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "transformationCancelReason",
+                )?,
+                pull_tag: ::b24_core::__private::wire::field_at(slot_24, "pullTag")?,
+                email_disk_file: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "emailDiskFile",
+                )?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "createTime",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "updateTime",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_28, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_29, "updatedBy")?,
+                public_url_view: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "publicUrlView",
+                )?,
+                documents: ::b24_core::__private::wire::field_at(slot_31, "documents")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.provider,
+                &::std::format!("{}.{}", field, "provider"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "fileId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image_id,
+                &::std::format!("{}.{}", field, "imageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pdf_id,
+                &::std::format!("{}.{}", field, "pdfId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pdf_url_machine,
+                &::std::format!("{}.{}", field, "pdfUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.print_url,
+                &::std::format!("{}.{}", field, "printUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.print_url_machine,
+                &::std::format!("{}.{}", field, "printUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image_url_machine,
+                &::std::format!("{}.{}", field, "imageUrlMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.transformation_cancel_reason,
+                &::std::format!("{}.{}", field, "transformationCancelReason"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public_url_view,
+                &::std::format!("{}.{}", field, "publicUrlView"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "documents"),
+                problems,
+            );
+        }
+    }
+    /// `Numerator`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Numerator {
+        /// `numerator`: `map<any>`.
+        #[serde(
+            rename = "numerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `template`: `string`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `settings`: `map<any>`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerator {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Numerator {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["numerator", "id", "name", "template", "code", "settings"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                template: ::b24_core::__private::wire::field_at(slot_3, "template")?,
+                code: ::b24_core::__private::wire::field_at(slot_4, "code")?,
+                settings: ::b24_core::__private::wire::field_at(slot_5, "settings")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Numerator {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.numerator,
+                &::std::format!("{}.{}", field, "numerator"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Permissions {
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `TEMPLATES`: `map<any>`.
+        #[serde(
+            rename = "TEMPLATES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `DOCUMENTS`: `map<any>`.
+        #[serde(
+            rename = "DOCUMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
+                templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
+                documents: ::b24_core::__private::wire::field_at(slot_2, "DOCUMENTS")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.templates,
+                &::std::format!("{}.{}", field, "TEMPLATES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "DOCUMENTS"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Permissions2 {
+        /// `settings`: `map<any>`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `templates`: `map<any>`.
+        #[serde(
+            rename = "templates",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `documents`: `map<any>`.
+        #[serde(
+            rename = "documents",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Permissions2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["settings", "templates", "documents"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                settings: ::b24_core::__private::wire::field_at(slot_0, "settings")?,
+                templates: ::b24_core::__private::wire::field_at(slot_1, "templates")?,
+                documents: ::b24_core::__private::wire::field_at(slot_2, "documents")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Permissions2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.templates,
+                &::std::format!("{}.{}", field, "templates"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "documents"),
+                problems,
+            );
+        }
+    }
+    /// `Phrases`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phrases {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TAX_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_included: ::std::option::Option<::std::string::String>,
+        /// `TAX_NOT_INCLUDED`: `string`.
+        #[serde(
+            rename = "TAX_NOT_INCLUDED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_not_included: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phrases {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                tax_included: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "TAX_INCLUDED",
+                )?,
+                tax_not_included: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TAX_NOT_INCLUDED",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phrases {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_included,
+                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tax_not_included,
+                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
+                problems,
+            );
+        }
+    }
+    /// `PublicUrlView`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PublicUrlView {
+        /// `time`: `datetime`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PublicUrlView {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PublicUrlView {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["time"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PublicUrlView {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
+    /// `Region`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Region {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `languageId`: `string`.
+        #[serde(
+            rename = "languageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `formatDate`: `string`.
+        #[serde(
+            rename = "formatDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_date: ::std::option::Option<::std::string::String>,
+        /// `formatDatetime`: `string`.
+        #[serde(
+            rename = "formatDatetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_datetime: ::std::option::Option<::std::string::String>,
+        /// `formatName`: `string`.
+        #[serde(
+            rename = "formatName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_name: ::std::option::Option<::std::string::String>,
+        /// `phrases`: `Phrases`.
+        #[serde(
+            rename = "phrases",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phrases: ::std::option::Option<Phrases>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Region {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "languageId",
+                )?,
+                format_date: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "formatDate",
+                )?,
+                format_datetime: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "formatDatetime",
+                )?,
+                format_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "formatName",
+                )?,
+                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Region {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "languageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_date,
+                &::std::format!("{}.{}", field, "formatDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_datetime,
+                &::std::format!("{}.{}", field, "formatDatetime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_name,
+                &::std::format!("{}.{}", field, "formatName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phrases,
+                &::std::format!("{}.{}", field, "phrases"),
+                problems,
+            );
+        }
+    }
+    /// `Region2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Region2 {
+        /// `id`: `any`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `languageId`: `string`.
+        #[serde(
+            rename = "languageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `formatDate`: `string`.
+        #[serde(
+            rename = "formatDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_date: ::std::option::Option<::std::string::String>,
+        /// `formatDatetime`: `string`.
+        #[serde(
+            rename = "formatDatetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_datetime: ::std::option::Option<::std::string::String>,
+        /// `formatName`: `string`.
+        #[serde(
+            rename = "formatName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_name: ::std::option::Option<::std::string::String>,
+        /// `phrases`: `Phrases`.
+        #[serde(
+            rename = "phrases",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phrases: ::std::option::Option<Phrases>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `de`: `map<any>`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `uk`: `map<any>`.
+        #[serde(
+            rename = "uk",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uk: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `br`: `map<any>`.
+        #[serde(
+            rename = "br",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub br: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `sp`: `map<any>`.
+        #[serde(
+            rename = "sp",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `mx`: `map<any>`.
+        #[serde(
+            rename = "mx",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mx: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `pl`: `map<any>`.
+        #[serde(
+            rename = "pl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pl: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `fr`: `map<any>`.
+        #[serde(
+            rename = "fr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fr: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields (`*`, …), kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Region2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "title",
+                    "languageId",
+                    "formatDate",
+                    "formatDatetime",
+                    "formatName",
+                    "phrases",
+                    "code",
+                    "de",
+                    "uk",
+                    "br",
+                    "sp",
+                    "mx",
+                    "pl",
+                    "fr",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "languageId",
+                )?,
+                format_date: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "formatDate",
+                )?,
+                format_datetime: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "formatDatetime",
+                )?,
+                format_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "formatName",
+                )?,
+                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
+                code: ::b24_core::__private::wire::field_at(slot_7, "code")?,
+                de: ::b24_core::__private::wire::field_at(slot_8, "de")?,
+                uk: ::b24_core::__private::wire::field_at(slot_9, "uk")?,
+                br: ::b24_core::__private::wire::field_at(slot_10, "br")?,
+                sp: ::b24_core::__private::wire::field_at(slot_11, "sp")?,
+                mx: ::b24_core::__private::wire::field_at(slot_12, "mx")?,
+                pl: ::b24_core::__private::wire::field_at(slot_13, "pl")?,
+                fr: ::b24_core::__private::wire::field_at(slot_14, "fr")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Region2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "languageId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_date,
+                &::std::format!("{}.{}", field, "formatDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_datetime,
+                &::std::format!("{}.{}", field, "formatDatetime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.format_name,
+                &::std::format!("{}.{}", field, "formatName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phrases,
+                &::std::format!("{}.{}", field, "phrases"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uk,
+                &::std::format!("{}.{}", field, "uk"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.br,
+                &::std::format!("{}.{}", field, "br"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sp,
+                &::std::format!("{}.{}", field, "sp"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mx,
+                &::std::format!("{}.{}", field, "mx"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.pl,
+                &::std::format!("{}.{}", field, "pl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fr,
+                &::std::format!("{}.{}", field, "fr"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `document`: `Document`.
+        #[serde(
+            rename = "document",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document: ::std::option::Option<Document>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["document"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document,
+                &::std::format!("{}.{}", field, "document"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `region`: `Region`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<Region>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["region"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `template`: `Template`.
+        #[serde(
+            rename = "template",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template: ::std::option::Option<Template>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["template"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.template,
+                &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
+    /// `Result4`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result4 {
+        /// `role`: `map<any>`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result4 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result4 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["role"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result4 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+        }
+    }
+    /// `Role`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Role {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Role {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Role {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "code", "permissions"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "permissions",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Role {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+        }
+    }
+    /// `Template`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Template {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `int`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<i64>,
+        /// `withStamps`: `yn`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `providers`: `map<any>`.
+        #[serde(
+            rename = "providers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub providers: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `users`: `map<any>`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `isDeleted`: `yn`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Template {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "downloadMachine",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "providers",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
+                download_machine: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "downloadMachine",
+                )?,
+                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
+                numerator_id: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "numeratorId",
+                )?,
+                with_stamps: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "withStamps",
+                )?,
+                providers: ::b24_core::__private::wire::field_at(slot_10, "providers")?,
+                users: ::b24_core::__private::wire::field_at(slot_11, "users")?,
+                is_deleted: ::b24_core::__private::wire::field_at(slot_12, "isDeleted")?,
+                sort: ::b24_core::__private::wire::field_at(slot_13, "sort")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "createTime",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "updateTime",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Template {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.providers,
+                &::std::format!("{}.{}", field, "providers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+        }
+    }
+    /// `Template2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Template2 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `int`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<i64>,
+        /// `withStamps`: `yn`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `providers`: `any`.
+        #[serde(
+            rename = "providers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub providers: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `users`: `any`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `isDeleted`: `yn`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `string`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `updatedBy`: `string`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `fileId`: `int`.
+        #[serde(
+            rename = "fileId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `bodyType`: `string`.
+        #[serde(
+            rename = "bodyType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body_type: ::std::option::Option<::std::string::String>,
+        /// `productsTableVariant`: `string`.
+        #[serde(
+            rename = "productsTableVariant",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products_table_variant: ::std::option::Option<::std::string::String>,
+        /// `isDefault`: `yn`.
+        #[serde(
+            rename = "isDefault",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Template2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "region",
+                    "code",
+                    "download",
+                    "active",
+                    "moduleId",
+                    "numeratorId",
+                    "withStamps",
+                    "providers",
+                    "users",
+                    "isDeleted",
+                    "sort",
+                    "createTime",
+                    "updateTime",
+                    "downloadMachine",
+                    "createdBy",
+                    "updatedBy",
+                    "fileId",
+                    "bodyType",
+                    "productsTableVariant",
+                    "isDefault",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
+                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
+                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_6, "moduleId")?,
+                numerator_id: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "numeratorId",
+                )?,
+                with_stamps: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "withStamps",
+                )?,
+                providers: ::b24_core::__private::wire::field_at(slot_9, "providers")?,
+                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
+                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
+                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
+                create_time: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "createTime",
+                )?,
+                update_time: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "updateTime",
+                )?,
+                download_machine: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "downloadMachine",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_16, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_17, "updatedBy")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_18, "fileId")?,
+                body_type: ::b24_core::__private::wire::field_at(slot_19, "bodyType")?,
+                products_table_variant: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "productsTableVariant",
+                )?,
+                is_default: ::b24_core::__private::wire::field_at(slot_21, "isDefault")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Template2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.providers,
+                &::std::format!("{}.{}", field, "providers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "fileId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body_type,
+                &::std::format!("{}.{}", field, "bodyType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.products_table_variant,
+                &::std::format!("{}.{}", field, "productsTableVariant"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_default,
+                &::std::format!("{}.{}", field, "isDefault"),
+                problems,
+            );
+        }
+    }
+    /// `Values`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Values {
+        /// `DocumentNumber`: `string`.
+        #[serde(
+            rename = "DocumentNumber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        /// `CurrentDate`: `datetime`.
+        #[serde(
+            rename = "CurrentDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `ClientName`: `string`.
+        #[serde(
+            rename = "ClientName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_name: ::std::option::Option<::std::string::String>,
+        /// `ClientPhone`: `string`.
+        #[serde(
+            rename = "ClientPhone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_phone: ::std::option::Option<::std::string::String>,
+        /// `Total`: `string`.
+        #[serde(
+            rename = "Total",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::std::string::String>,
+        /// `Comment`: `string`.
+        #[serde(
+            rename = "Comment",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment: ::std::option::Option<::std::string::String>,
+        /// `UserName`: `string`.
+        #[serde(
+            rename = "UserName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Values {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DocumentNumber",
+                    "CurrentDate",
+                    "ClientName",
+                    "ClientPhone",
+                    "Total",
+                    "Comment",
+                    "UserName",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document_number: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DocumentNumber",
+                )?,
+                current_date: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CurrentDate",
+                )?,
+                client_name: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ClientName",
+                )?,
+                client_phone: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ClientPhone",
+                )?,
+                total: ::b24_core::__private::wire::field_at(slot_4, "Total")?,
+                comment: ::b24_core::__private::wire::field_at(slot_5, "Comment")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_6, "UserName")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document_number,
+                &::std::format!("{}.{}", field, "DocumentNumber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.current_date,
+                &::std::format!("{}.{}", field, "CurrentDate"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_name,
+                &::std::format!("{}.{}", field, "ClientName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.client_phone,
+                &::std::format!("{}.{}", field, "ClientPhone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.total,
+                &::std::format!("{}.{}", field, "Total"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment,
+                &::std::format!("{}.{}", field, "Comment"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "UserName"),
+                problems,
+            );
+        }
+    }
+}
 /// [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html) (REST v2)
 ///
 /// Scope: `documentgenerator`.
@@ -758,162 +3416,8 @@ pub mod document_add {
             );
         }
     }
-    /// `Values` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `DocumentNumber`: `string`.
-        #[serde(
-            rename = "DocumentNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_number: ::std::option::Option<::std::string::String>,
-        /// `CurrentDate`: `datetime`.
-        #[serde(
-            rename = "CurrentDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub current_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ClientName`: `string`.
-        #[serde(
-            rename = "ClientName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_name: ::std::option::Option<::std::string::String>,
-        /// `ClientPhone`: `string`.
-        #[serde(
-            rename = "ClientPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_phone: ::std::option::Option<::std::string::String>,
-        /// `Total`: `string`.
-        #[serde(
-            rename = "Total",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<::std::string::String>,
-        /// `Comment`: `string`.
-        #[serde(
-            rename = "Comment",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /// `UserName`: `string`.
-        #[serde(
-            rename = "UserName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DocumentNumber",
-                    "CurrentDate",
-                    "ClientName",
-                    "ClientPhone",
-                    "Total",
-                    "Comment",
-                    "UserName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DocumentNumber",
-                )?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CurrentDate",
-                )?,
-                client_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ClientName",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ClientPhone",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_4, "Total")?,
-                comment: ::b24_core::__private::wire::field_at(slot_5, "Comment")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_6, "UserName")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document_number,
-                &::std::format!("{}.{}", field, "DocumentNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.current_date,
-                &::std::format!("{}.{}", field, "CurrentDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_name,
-                &::std::format!("{}.{}", field, "ClientName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_phone,
-                &::std::format!("{}.{}", field, "ClientPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.total,
-                &::std::format!("{}.{}", field, "Total"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "Comment"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_name,
-                &::std::format!("{}.{}", field, "UserName"),
-                problems,
-            );
-        }
-    }
+    /// `Values` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Values;
 }
 /// [`documentgenerator.document.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-delete.html) (REST v2)
 ///
@@ -1367,657 +3871,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetError
 pub mod document_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Document` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Document {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `number`: `string`.
-        #[serde(
-            rename = "number",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
-        #[serde(
-            rename = "templateId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_id: ::std::option::Option<i64>,
-        /// `provider`: `string`.
-        #[serde(
-            rename = "provider",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `fileId`: `int`.
-        #[serde(
-            rename = "fileId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `imageId`: `int`.
-        #[serde(
-            rename = "imageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_id: ::std::option::Option<i64>,
-        /// `pdfId`: `int`.
-        #[serde(
-            rename = "pdfId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_id: ::std::option::Option<i64>,
-        /// `stampsEnabled`: `yn`.
-        #[serde(
-            rename = "stampsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `downloadUrl`: `string`.
-        #[serde(
-            rename = "downloadUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `downloadUrlMachine`: `string`.
-        #[serde(
-            rename = "downloadUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `pdfUrl`: `string`.
-        #[serde(
-            rename = "pdfUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url: ::std::option::Option<::std::string::String>,
-        /// `pdfUrlMachine`: `string`.
-        #[serde(
-            rename = "pdfUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
-        /// `printUrl`: `string`.
-        #[serde(
-            rename = "printUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub print_url: ::std::option::Option<::std::string::String>,
-        /// `printUrlMachine`: `string`.
-        #[serde(
-            rename = "printUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub print_url_machine: ::std::option::Option<::std::string::String>,
-        /// `imageUrl`: `string`.
-        #[serde(
-            rename = "imageUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url: ::std::option::Option<::std::string::String>,
-        /// `imageUrlMachine`: `string`.
-        #[serde(
-            rename = "imageUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url_machine: ::std::option::Option<::std::string::String>,
-        /// `publicUrl`: `string`.
-        #[serde(
-            rename = "publicUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public_url: ::std::option::Option<::std::string::String>,
-        /// `isTransformationError`: `yn`.
-        #[serde(
-            rename = "isTransformationError",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_transformation_error: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `transformationErrorCode`: `string`.
-        #[serde(
-            rename = "transformationErrorCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transformation_error_code: ::std::option::Option<::std::string::String>,
-        /// `transformationErrorMessage`: `string`.
-        #[serde(
-            rename = "transformationErrorMessage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transformation_error_message: ::std::option::Option<::std::string::String>,
-        /// `transformationCancelReason`: `string`.
-        #[serde(
-            rename = "transformationCancelReason",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transformation_cancel_reason: ::std::option::Option<::std::string::String>,
-        /// `pullTag`: `string`.
-        #[serde(
-            rename = "pullTag",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pull_tag: ::std::option::Option<::std::string::String>,
-        /// `emailDiskFile`: `int`.
-        #[serde(
-            rename = "emailDiskFile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_disk_file: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `createdBy`: `string`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `publicUrlView`: `PublicUrlView`.
-        #[serde(
-            rename = "publicUrlView",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public_url_view: ::std::option::Option<PublicUrlView>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Document {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "number",
-                    "templateId",
-                    "provider",
-                    "value",
-                    "values",
-                    "fileId",
-                    "imageId",
-                    "pdfId",
-                    "stampsEnabled",
-                    "downloadUrl",
-                    "downloadUrlMachine",
-                    "pdfUrl",
-                    "pdfUrlMachine",
-                    "printUrl",
-                    "printUrlMachine",
-                    "imageUrl",
-                    "imageUrlMachine",
-                    "publicUrl",
-                    "isTransformationError",
-                    "transformationErrorCode",
-                    "transformationErrorMessage",
-                    "transformationCancelReason",
-                    "pullTag",
-                    "emailDiskFile",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "publicUrlView",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                number: ::b24_core::__private::wire::field_at(slot_2, "number")?,
-                template_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "templateId",
-                )?,
-                provider: ::b24_core::__private::wire::field_at(slot_4, "provider")?,
-                value: ::b24_core::__private::wire::field_at(slot_5, "value")?,
-                values: ::b24_core::__private::wire::field_at(slot_6, "values")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_7, "fileId")?,
-                image_id: ::b24_core::__private::wire::field_at(slot_8, "imageId")?,
-                pdf_id: ::b24_core::__private::wire::field_at(slot_9, "pdfId")?,
-                stamps_enabled: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "stampsEnabled",
-                )?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "downloadUrl",
-                )?,
-                download_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "downloadUrlMachine",
-                )?,
-                pdf_url: ::b24_core::__private::wire::field_at(slot_13, "pdfUrl")?,
-                pdf_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "pdfUrlMachine",
-                )?,
-                print_url: ::b24_core::__private::wire::field_at(slot_15, "printUrl")?,
-                print_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "printUrlMachine",
-                )?,
-                image_url: ::b24_core::__private::wire::field_at(slot_17, "imageUrl")?,
-                image_url_machine: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "imageUrlMachine",
-                )?,
-                public_url: ::b24_core::__private::wire::field_at(slot_19, "publicUrl")?,
-                is_transformation_error: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "isTransformationError",
-                )?,
-                transformation_error_code: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "transformationErrorCode",
-                )?,
-                transformation_error_message: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "transformationErrorMessage",
-                )?,
-                transformation_cancel_reason: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "transformationCancelReason",
-                )?,
-                pull_tag: ::b24_core::__private::wire::field_at(slot_24, "pullTag")?,
-                email_disk_file: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "emailDiskFile",
-                )?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_28, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_29, "updatedBy")?,
-                public_url_view: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "publicUrlView",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Document {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.number,
-                &::std::format!("{}.{}", field, "number"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template_id,
-                &::std::format!("{}.{}", field, "templateId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.provider,
-                &::std::format!("{}.{}", field, "provider"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "fileId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_id,
-                &::std::format!("{}.{}", field, "imageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_id,
-                &::std::format!("{}.{}", field, "pdfId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.stamps_enabled,
-                &::std::format!("{}.{}", field, "stampsEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "downloadUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url_machine,
-                &::std::format!("{}.{}", field, "downloadUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_url,
-                &::std::format!("{}.{}", field, "pdfUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pdf_url_machine,
-                &::std::format!("{}.{}", field, "pdfUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.print_url,
-                &::std::format!("{}.{}", field, "printUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.print_url_machine,
-                &::std::format!("{}.{}", field, "printUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_url,
-                &::std::format!("{}.{}", field, "imageUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image_url_machine,
-                &::std::format!("{}.{}", field, "imageUrlMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public_url,
-                &::std::format!("{}.{}", field, "publicUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_transformation_error,
-                &::std::format!("{}.{}", field, "isTransformationError"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transformation_error_code,
-                &::std::format!("{}.{}", field, "transformationErrorCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transformation_error_message,
-                &::std::format!("{}.{}", field, "transformationErrorMessage"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.transformation_cancel_reason,
-                &::std::format!("{}.{}", field, "transformationCancelReason"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pull_tag,
-                &::std::format!("{}.{}", field, "pullTag"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email_disk_file,
-                &::std::format!("{}.{}", field, "emailDiskFile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public_url_view,
-                &::std::format!("{}.{}", field, "publicUrlView"),
-                problems,
-            );
-        }
-    }
-    /// `PublicUrlView` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PublicUrlView {
-        /// `time`: `datetime`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PublicUrlView {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PublicUrlView {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for PublicUrlView {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `document`: `Document`.
-        #[serde(
-            rename = "document",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document: ::std::option::Option<Document>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["document"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document: ::b24_core::__private::wire::field_at(slot_0, "document")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document,
-                &::std::format!("{}.{}", field, "document"),
-                problems,
-            );
-        }
-    }
+    /// `Document` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Document;
+    /// `PublicUrlView` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::PublicUrlView;
+    /// `Result` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html) (REST v2)
 ///
@@ -2948,7 +4807,7 @@ impl ::b24_core::__private::Method for DocumentList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = document_list::Result;
+    type Output = document_list::Document;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2997,66 +4856,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentListErro
 pub mod document_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `documents`: `any[]`.
-        #[serde(
-            rename = "documents",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub documents: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                documents: ::b24_core::__private::wire::field_at(slot_0, "documents")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.documents,
-                &::std::format!("{}.{}", field, "documents"),
-                problems,
-            );
-        }
-    }
+    /// `Document` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Document;
+    /// `PublicUrlView` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::PublicUrlView;
 }
 /// [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html) (REST v2)
 ///
@@ -3834,64 +5637,8 @@ pub mod document_update {
             );
         }
     }
-    /// `PublicUrlView` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PublicUrlView {
-        /// `time`: `datetime`.
-        #[serde(
-            rename = "time",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PublicUrlView {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PublicUrlView {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["time"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                time: ::b24_core::__private::wire::field_at(slot_0, "time")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for PublicUrlView {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.time,
-                &::std::format!("{}.{}", field, "time"),
-                problems,
-            );
-        }
-    }
+    /// `PublicUrlView` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::PublicUrlView;
     /// `Result` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3950,162 +5697,8 @@ pub mod document_update {
             );
         }
     }
-    /// `Values` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Values {
-        /// `DocumentNumber`: `string`.
-        #[serde(
-            rename = "DocumentNumber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_number: ::std::option::Option<::std::string::String>,
-        /// `CurrentDate`: `datetime`.
-        #[serde(
-            rename = "CurrentDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub current_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `ClientName`: `string`.
-        #[serde(
-            rename = "ClientName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_name: ::std::option::Option<::std::string::String>,
-        /// `ClientPhone`: `string`.
-        #[serde(
-            rename = "ClientPhone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub client_phone: ::std::option::Option<::std::string::String>,
-        /// `Total`: `string`.
-        #[serde(
-            rename = "Total",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<::std::string::String>,
-        /// `Comment`: `string`.
-        #[serde(
-            rename = "Comment",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment: ::std::option::Option<::std::string::String>,
-        /// `UserName`: `string`.
-        #[serde(
-            rename = "UserName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Values {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Values {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DocumentNumber",
-                    "CurrentDate",
-                    "ClientName",
-                    "ClientPhone",
-                    "Total",
-                    "Comment",
-                    "UserName",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_number: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DocumentNumber",
-                )?,
-                current_date: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CurrentDate",
-                )?,
-                client_name: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ClientName",
-                )?,
-                client_phone: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ClientPhone",
-                )?,
-                total: ::b24_core::__private::wire::field_at(slot_4, "Total")?,
-                comment: ::b24_core::__private::wire::field_at(slot_5, "Comment")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_6, "UserName")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Values {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document_number,
-                &::std::format!("{}.{}", field, "DocumentNumber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.current_date,
-                &::std::format!("{}.{}", field, "CurrentDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_name,
-                &::std::format!("{}.{}", field, "ClientName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.client_phone,
-                &::std::format!("{}.{}", field, "ClientPhone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.total,
-                &::std::format!("{}.{}", field, "Total"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment,
-                &::std::format!("{}.{}", field, "Comment"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_name,
-                &::std::format!("{}.{}", field, "UserName"),
-                problems,
-            );
-        }
-    }
+    /// `Values` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Values;
 }
 /// [`documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-add.html) (REST v2)
 ///
@@ -4584,7 +6177,7 @@ impl ::b24_core::__private::Method for NumeratorGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = numerator_get::Result;
+    type Output = numerator_get::Numerator;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4636,69 +6229,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NumeratorGetErro
 pub mod numerator_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `numerator`: `map<any>`.
-        #[serde(
-            rename = "numerator",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["numerator"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                numerator: ::b24_core::__private::wire::field_at(slot_0, "numerator")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.numerator,
-                &::std::format!("{}.{}", field, "numerator"),
-                problems,
-            );
-        }
-    }
+    /// `Numerator` of [`documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Numerator;
 }
 /// [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html) (REST v2)
 ///
@@ -4839,121 +6371,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NumeratorListErr
 pub mod numerator_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Numerators` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Numerators {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `template`: `string`.
-        #[serde(
-            rename = "template",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Numerators {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Numerators {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "template", "code", "settings"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                template: ::b24_core::__private::wire::field_at(slot_2, "template")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                settings: ::b24_core::__private::wire::field_at(slot_4, "settings")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Numerators {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "template"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-        }
-    }
+    /// `Numerator` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Numerator;
     /// `Result` of [`documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4964,13 +6383,13 @@ pub mod numerator_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `numerators`: `Numerators[]`.
+        /// `numerators`: `Numerator[]`.
         #[serde(
             rename = "numerators",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub numerators: ::std::option::Option<::std::vec::Vec<Numerators>>,
+        pub numerators: ::std::option::Option<::std::vec::Vec<Numerator>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5694,310 +7113,12 @@ pub mod region_add {
             );
         }
     }
-    /// `Phrases` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phrases {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TAX_INCLUDED`: `string`.
-        #[serde(
-            rename = "TAX_INCLUDED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
-        /// `TAX_NOT_INCLUDED`: `string`.
-        #[serde(
-            rename = "TAX_NOT_INCLUDED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_not_included: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phrases {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TAX_INCLUDED",
-                )?,
-                tax_not_included: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TAX_NOT_INCLUDED",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phrases {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_included,
-                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_not_included,
-                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
-                problems,
-            );
-        }
-    }
-    /// `Region` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Region {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `languageId`: `string`.
-        #[serde(
-            rename = "languageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-        /// `formatDate`: `string`.
-        #[serde(
-            rename = "formatDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_date: ::std::option::Option<::std::string::String>,
-        /// `formatDatetime`: `string`.
-        #[serde(
-            rename = "formatDatetime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_datetime: ::std::option::Option<::std::string::String>,
-        /// `formatName`: `string`.
-        #[serde(
-            rename = "formatName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_name: ::std::option::Option<::std::string::String>,
-        /// `phrases`: `Phrases`.
-        #[serde(
-            rename = "phrases",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phrases: ::std::option::Option<Phrases>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Region {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "formatName",
-                )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Region {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "languageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_date,
-                &::std::format!("{}.{}", field, "formatDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_datetime,
-                &::std::format!("{}.{}", field, "formatDatetime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_name,
-                &::std::format!("{}.{}", field, "formatName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phrases,
-                &::std::format!("{}.{}", field, "phrases"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `region`: `Region`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<Region>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["region"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-        }
-    }
+    /// `Phrases` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phrases;
+    /// `Region` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Region;
+    /// `Result` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`documentgenerator.region.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-delete.html) (REST v2)
 ///
@@ -6252,252 +7373,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegionGetError {
 pub mod region_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Phrases` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phrases {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TAX_INCLUDED`: `string`.
-        #[serde(
-            rename = "TAX_INCLUDED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
-        /// `TAX_NOT_INCLUDED`: `string`.
-        #[serde(
-            rename = "TAX_NOT_INCLUDED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_not_included: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phrases {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TAX_INCLUDED",
-                )?,
-                tax_not_included: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TAX_NOT_INCLUDED",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phrases {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_included,
-                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_not_included,
-                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
-                problems,
-            );
-        }
-    }
-    /// `Region` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Region {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `languageId`: `string`.
-        #[serde(
-            rename = "languageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-        /// `formatDate`: `string`.
-        #[serde(
-            rename = "formatDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_date: ::std::option::Option<::std::string::String>,
-        /// `formatDatetime`: `string`.
-        #[serde(
-            rename = "formatDatetime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_datetime: ::std::option::Option<::std::string::String>,
-        /// `formatName`: `string`.
-        #[serde(
-            rename = "formatName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_name: ::std::option::Option<::std::string::String>,
-        /// `phrases`: `Phrases`.
-        #[serde(
-            rename = "phrases",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phrases: ::std::option::Option<Phrases>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Region {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "formatName",
-                )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Region {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "languageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_date,
-                &::std::format!("{}.{}", field, "formatDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_datetime,
-                &::std::format!("{}.{}", field, "formatDatetime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_name,
-                &::std::format!("{}.{}", field, "formatName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phrases,
-                &::std::format!("{}.{}", field, "phrases"),
-                problems,
-            );
-        }
-    }
+    /// `Phrases` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phrases;
+    /// `Region` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Region2 as Region;
     /// `Result` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6674,296 +7553,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RegionListError 
 pub mod region_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Regions` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Regions {
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `languageId`: `string`.
-        #[serde(
-            rename = "languageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-        /// `formatDate`: `string`.
-        #[serde(
-            rename = "formatDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_date: ::std::option::Option<::std::string::String>,
-        /// `formatDatetime`: `string`.
-        #[serde(
-            rename = "formatDatetime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_datetime: ::std::option::Option<::std::string::String>,
-        /// `formatName`: `string`.
-        #[serde(
-            rename = "formatName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_name: ::std::option::Option<::std::string::String>,
-        /// `de`: `map<any>`.
-        #[serde(
-            rename = "de",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub de: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `uk`: `map<any>`.
-        #[serde(
-            rename = "uk",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uk: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `br`: `map<any>`.
-        #[serde(
-            rename = "br",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub br: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `sp`: `map<any>`.
-        #[serde(
-            rename = "sp",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sp: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `mx`: `map<any>`.
-        #[serde(
-            rename = "mx",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mx: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `pl`: `map<any>`.
-        #[serde(
-            rename = "pl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pl: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `fr`: `map<any>`.
-        #[serde(
-            rename = "fr",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fr: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields (`*`, …), kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Regions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Regions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "code",
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "de",
-                    "uk",
-                    "br",
-                    "sp",
-                    "mx",
-                    "pl",
-                    "fr",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "formatName",
-                )?,
-                de: ::b24_core::__private::wire::field_at(slot_7, "de")?,
-                uk: ::b24_core::__private::wire::field_at(slot_8, "uk")?,
-                br: ::b24_core::__private::wire::field_at(slot_9, "br")?,
-                sp: ::b24_core::__private::wire::field_at(slot_10, "sp")?,
-                mx: ::b24_core::__private::wire::field_at(slot_11, "mx")?,
-                pl: ::b24_core::__private::wire::field_at(slot_12, "pl")?,
-                fr: ::b24_core::__private::wire::field_at(slot_13, "fr")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Regions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "languageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_date,
-                &::std::format!("{}.{}", field, "formatDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_datetime,
-                &::std::format!("{}.{}", field, "formatDatetime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_name,
-                &::std::format!("{}.{}", field, "formatName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.de,
-                &::std::format!("{}.{}", field, "de"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uk,
-                &::std::format!("{}.{}", field, "uk"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.br,
-                &::std::format!("{}.{}", field, "br"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sp,
-                &::std::format!("{}.{}", field, "sp"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mx,
-                &::std::format!("{}.{}", field, "mx"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.pl,
-                &::std::format!("{}.{}", field, "pl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fr,
-                &::std::format!("{}.{}", field, "fr"),
-                problems,
-            );
-        }
-    }
+    /// `Phrases` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phrases;
+    /// `Region` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Region2 as Region;
     /// `Result` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6974,13 +7567,13 @@ pub mod region_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `regions`: `Regions`.
+        /// `regions`: `Region`.
         #[serde(
             rename = "regions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub regions: ::std::option::Option<Regions>,
+        pub regions: ::std::option::Option<Region>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -7306,310 +7899,12 @@ pub mod region_update {
             );
         }
     }
-    /// `Phrases` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phrases {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TAX_INCLUDED`: `string`.
-        #[serde(
-            rename = "TAX_INCLUDED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_included: ::std::option::Option<::std::string::String>,
-        /// `TAX_NOT_INCLUDED`: `string`.
-        #[serde(
-            rename = "TAX_NOT_INCLUDED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_not_included: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phrases {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phrases {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "TAX_INCLUDED", "TAX_NOT_INCLUDED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                tax_included: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "TAX_INCLUDED",
-                )?,
-                tax_not_included: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TAX_NOT_INCLUDED",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phrases {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_included,
-                &::std::format!("{}.{}", field, "TAX_INCLUDED"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tax_not_included,
-                &::std::format!("{}.{}", field, "TAX_NOT_INCLUDED"),
-                problems,
-            );
-        }
-    }
-    /// `Region` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Region {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `languageId`: `string`.
-        #[serde(
-            rename = "languageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-        /// `formatDate`: `string`.
-        #[serde(
-            rename = "formatDate",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_date: ::std::option::Option<::std::string::String>,
-        /// `formatDatetime`: `string`.
-        #[serde(
-            rename = "formatDatetime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_datetime: ::std::option::Option<::std::string::String>,
-        /// `formatName`: `string`.
-        #[serde(
-            rename = "formatName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub format_name: ::std::option::Option<::std::string::String>,
-        /// `phrases`: `Phrases`.
-        #[serde(
-            rename = "phrases",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phrases: ::std::option::Option<Phrases>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Region {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Region {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "title",
-                    "languageId",
-                    "formatDate",
-                    "formatDatetime",
-                    "formatName",
-                    "phrases",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                title: ::b24_core::__private::wire::field_at(slot_1, "title")?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "languageId",
-                )?,
-                format_date: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "formatDate",
-                )?,
-                format_datetime: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "formatDatetime",
-                )?,
-                format_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "formatName",
-                )?,
-                phrases: ::b24_core::__private::wire::field_at(slot_6, "phrases")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Region {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "languageId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_date,
-                &::std::format!("{}.{}", field, "formatDate"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_datetime,
-                &::std::format!("{}.{}", field, "formatDatetime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.format_name,
-                &::std::format!("{}.{}", field, "formatName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phrases,
-                &::std::format!("{}.{}", field, "phrases"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `region`: `Region`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<Region>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["region"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                region: ::b24_core::__private::wire::field_at(slot_0, "region")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-        }
-    }
+    /// `Phrases` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phrases;
+    /// `Region` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Region;
+    /// `Result` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html) (REST v2)
 ///
@@ -7825,168 +8120,10 @@ pub mod role_add {
             );
         }
     }
-    /// `Permissions` of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Permissions {
-        /// `SETTINGS`: `map<any>`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TEMPLATES`: `map<any>`.
-        #[serde(
-            rename = "TEMPLATES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub templates: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DOCUMENTS`: `map<any>`.
-        #[serde(
-            rename = "DOCUMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub documents: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
-                templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
-                documents: ::b24_core::__private::wire::field_at(slot_2, "DOCUMENTS")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Permissions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.templates,
-                &::std::format!("{}.{}", field, "TEMPLATES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.documents,
-                &::std::format!("{}.{}", field, "DOCUMENTS"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `role`: `map<any>`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["role"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-        }
-    }
+    /// `Permissions` of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Permissions;
+    /// `Result` of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`documentgenerator.role.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html) (REST v2)
 ///
@@ -8456,105 +8593,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetError {
 pub mod role_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Permissions` of [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Permissions {
-        /// `settings`: `map<any>`.
-        #[serde(
-            rename = "settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `templates`: `map<any>`.
-        #[serde(
-            rename = "templates",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub templates: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `documents`: `map<any>`.
-        #[serde(
-            rename = "documents",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub documents: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["settings", "templates", "documents"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                settings: ::b24_core::__private::wire::field_at(slot_0, "settings")?,
-                templates: ::b24_core::__private::wire::field_at(slot_1, "templates")?,
-                documents: ::b24_core::__private::wire::field_at(slot_2, "documents")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Permissions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.templates,
-                &::std::format!("{}.{}", field, "templates"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.documents,
-                &::std::format!("{}.{}", field, "documents"),
-                problems,
-            );
-        }
-    }
+    /// `Permissions` of [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Permissions2 as Permissions;
     /// `Result` of [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8856,6 +8896,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleListError {
 pub mod role_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Permissions` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Permissions2 as Permissions;
     /// `Result` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8866,13 +8908,13 @@ pub mod role_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `roles`: `Roles[]`.
+        /// `roles`: `Role[]`.
         #[serde(
             rename = "roles",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub roles: ::std::option::Option<::std::vec::Vec<Roles>>,
+        pub roles: ::std::option::Option<::std::vec::Vec<Role>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -8914,7 +8956,7 @@ pub mod role_list {
             );
         }
     }
-    /// `Roles` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
+    /// `Role` of [`documentgenerator.role.list`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -8923,7 +8965,7 @@ pub mod role_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Roles {
+    pub struct Role {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -8945,6 +8987,13 @@ pub mod role_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -8952,33 +9001,37 @@ pub mod role_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Roles {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Role {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Roles {
+    impl ::b24_core::__private::wire::FromWire for Role {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
                 obj,
-                &["id", "name", "code"],
+                &["id", "name", "code", "permissions"],
                 ::std::option::Option::Some(&mut extra),
             );
             ::std::result::Result::Ok(Self {
                 id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
                 name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
                 code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "permissions",
+                )?,
                 extra,
             })
         }
     }
-    impl ::b24_core::__private::Check for Roles {
+    impl ::b24_core::__private::Check for Role {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -8994,6 +9047,11 @@ pub mod role_list {
             ::b24_core::__private::Check::check(
                 &self.code,
                 &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
                 problems,
             );
         }
@@ -9225,168 +9283,10 @@ pub mod role_update {
             );
         }
     }
-    /// `Permissions` of [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Permissions {
-        /// `SETTINGS`: `map<any>`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `TEMPLATES`: `map<any>`.
-        #[serde(
-            rename = "TEMPLATES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub templates: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `DOCUMENTS`: `map<any>`.
-        #[serde(
-            rename = "DOCUMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub documents: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SETTINGS", "TEMPLATES", "DOCUMENTS"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                settings: ::b24_core::__private::wire::field_at(slot_0, "SETTINGS")?,
-                templates: ::b24_core::__private::wire::field_at(slot_1, "TEMPLATES")?,
-                documents: ::b24_core::__private::wire::field_at(slot_2, "DOCUMENTS")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Permissions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.templates,
-                &::std::format!("{}.{}", field, "TEMPLATES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.documents,
-                &::std::format!("{}.{}", field, "DOCUMENTS"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `role`: `map<any>`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["role"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "role")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-        }
-    }
+    /// `Permissions` of [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Permissions;
+    /// `Result` of [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html) (REST v2)
 ///
@@ -9695,360 +9595,10 @@ pub mod template_add {
             );
         }
     }
-    /// `Result` of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `template`: `Template`.
-        #[serde(
-            rename = "template",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<Template>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "template"),
-                problems,
-            );
-        }
-    }
-    /// `Template` of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Template {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `download`: `string`.
-        #[serde(
-            rename = "download",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download: ::std::option::Option<::std::string::String>,
-        /// `downloadMachine`: `string`.
-        #[serde(
-            rename = "downloadMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_machine: ::std::option::Option<::std::string::String>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `yn`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `providers`: `map<any>`.
-        #[serde(
-            rename = "providers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub providers: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `users`: `map<any>`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `isDeleted`: `yn`.
-        #[serde(
-            rename = "isDeleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Template {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "providers",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                providers: ::b24_core::__private::wire::field_at(slot_10, "providers")?,
-                users: ::b24_core::__private::wire::field_at(slot_11, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_12, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_13, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Template {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download,
-                &::std::format!("{}.{}", field, "download"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_machine,
-                &::std::format!("{}.{}", field, "downloadMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.providers,
-                &::std::format!("{}.{}", field, "providers"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_deleted,
-                &::std::format!("{}.{}", field, "isDeleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
+    /// `Template` of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Template;
 }
 /// [`documentgenerator.template.delete`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-delete.html) (REST v2)
 ///
@@ -10357,302 +9907,8 @@ pub mod template_get {
             );
         }
     }
-    /// `Template` of [`documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Template {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `download`: `string`.
-        #[serde(
-            rename = "download",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download: ::std::option::Option<::std::string::String>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `yn`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `providers`: `map<any>`.
-        #[serde(
-            rename = "providers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub providers: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `users`: `map<any>`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `isDeleted`: `yn`.
-        #[serde(
-            rename = "isDeleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `downloadMachine`: `string`.
-        #[serde(
-            rename = "downloadMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_machine: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Template {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "providers",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                    "downloadMachine",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_6, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "withStamps",
-                )?,
-                providers: ::b24_core::__private::wire::field_at(slot_9, "providers")?,
-                users: ::b24_core::__private::wire::field_at(slot_10, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_11, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_12, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "updateTime",
-                )?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "downloadMachine",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Template {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download,
-                &::std::format!("{}.{}", field, "download"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.providers,
-                &::std::format!("{}.{}", field, "providers"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_deleted,
-                &::std::format!("{}.{}", field, "isDeleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_machine,
-                &::std::format!("{}.{}", field, "downloadMachine"),
-                problems,
-            );
-        }
-    }
+    /// `Template` of [`documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Template2 as Template;
 }
 /// [`documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html) (REST v2)
 ///
@@ -11363,14 +10619,14 @@ pub mod template_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `templates`: `map<Templates>`.
+        /// `templates`: `map<Template>`.
         #[serde(
             rename = "templates",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub templates: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Templates>,
+            ::std::collections::BTreeMap<::std::string::String, Template>,
         >,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
@@ -11413,384 +10669,8 @@ pub mod template_list {
             );
         }
     }
-    /// `Templates` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Templates {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `createdBy`: `string`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `updatedBy`: `string`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `fileId`: `int`.
-        #[serde(
-            rename = "fileId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `bodyType`: `string`.
-        #[serde(
-            rename = "bodyType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub body_type: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `yn`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `productsTableVariant`: `string`.
-        #[serde(
-            rename = "productsTableVariant",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub products_table_variant: ::std::option::Option<::std::string::String>,
-        /// `isDeleted`: `yn`.
-        #[serde(
-            rename = "isDeleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isDefault`: `yn`.
-        #[serde(
-            rename = "isDefault",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `download`: `string`.
-        #[serde(
-            rename = "download",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download: ::std::option::Option<::std::string::String>,
-        /// `downloadMachine`: `string`.
-        #[serde(
-            rename = "downloadMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_machine: ::std::option::Option<::std::string::String>,
-        /// `users`: `any[]`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `providers`: `any[]`.
-        #[serde(
-            rename = "providers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub providers: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Templates {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Templates {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "code",
-                    "region",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                    "createdBy",
-                    "updatedBy",
-                    "moduleId",
-                    "fileId",
-                    "bodyType",
-                    "numeratorId",
-                    "withStamps",
-                    "productsTableVariant",
-                    "isDeleted",
-                    "isDefault",
-                    "download",
-                    "downloadMachine",
-                    "users",
-                    "providers",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                region: ::b24_core::__private::wire::field_at(slot_4, "region")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "updateTime",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_8, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_9, "updatedBy")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_10, "moduleId")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_11, "fileId")?,
-                body_type: ::b24_core::__private::wire::field_at(slot_12, "bodyType")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "withStamps",
-                )?,
-                products_table_variant: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "productsTableVariant",
-                )?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_16, "isDeleted")?,
-                is_default: ::b24_core::__private::wire::field_at(slot_17, "isDefault")?,
-                download: ::b24_core::__private::wire::field_at(slot_18, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "downloadMachine",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_20, "users")?,
-                providers: ::b24_core::__private::wire::field_at(slot_21, "providers")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Templates {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "fileId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.body_type,
-                &::std::format!("{}.{}", field, "bodyType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.products_table_variant,
-                &::std::format!("{}.{}", field, "productsTableVariant"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_deleted,
-                &::std::format!("{}.{}", field, "isDeleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_default,
-                &::std::format!("{}.{}", field, "isDefault"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download,
-                &::std::format!("{}.{}", field, "download"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_machine,
-                &::std::format!("{}.{}", field, "downloadMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.providers,
-                &::std::format!("{}.{}", field, "providers"),
-                problems,
-            );
-        }
-    }
+    /// `Template` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Template2 as Template;
 }
 /// [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html) (REST v2)
 ///
@@ -12125,358 +11005,8 @@ pub mod template_update {
             );
         }
     }
-    /// `Result` of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `template`: `Template`.
-        #[serde(
-            rename = "template",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<Template>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["template"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                template: ::b24_core::__private::wire::field_at(slot_0, "template")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "template"),
-                problems,
-            );
-        }
-    }
-    /// `Template` of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Template {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `download`: `string`.
-        #[serde(
-            rename = "download",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download: ::std::option::Option<::std::string::String>,
-        /// `downloadMachine`: `string`.
-        #[serde(
-            rename = "downloadMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_machine: ::std::option::Option<::std::string::String>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `yn`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `providers`: `map<any>`.
-        #[serde(
-            rename = "providers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub providers: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `users`: `map<any>`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `isDeleted`: `yn`.
-        #[serde(
-            rename = "isDeleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `sort`: `string`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Template {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "region",
-                    "code",
-                    "download",
-                    "downloadMachine",
-                    "active",
-                    "moduleId",
-                    "numeratorId",
-                    "withStamps",
-                    "providers",
-                    "users",
-                    "isDeleted",
-                    "sort",
-                    "createTime",
-                    "updateTime",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                region: ::b24_core::__private::wire::field_at(slot_2, "region")?,
-                code: ::b24_core::__private::wire::field_at(slot_3, "code")?,
-                download: ::b24_core::__private::wire::field_at(slot_4, "download")?,
-                download_machine: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "downloadMachine",
-                )?,
-                active: ::b24_core::__private::wire::field_at(slot_6, "active")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_7, "moduleId")?,
-                numerator_id: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "numeratorId",
-                )?,
-                with_stamps: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "withStamps",
-                )?,
-                providers: ::b24_core::__private::wire::field_at(slot_10, "providers")?,
-                users: ::b24_core::__private::wire::field_at(slot_11, "users")?,
-                is_deleted: ::b24_core::__private::wire::field_at(slot_12, "isDeleted")?,
-                sort: ::b24_core::__private::wire::field_at(slot_13, "sort")?,
-                create_time: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "createTime",
-                )?,
-                update_time: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "updateTime",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Template {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download,
-                &::std::format!("{}.{}", field, "download"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_machine,
-                &::std::format!("{}.{}", field, "downloadMachine"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.providers,
-                &::std::format!("{}.{}", field, "providers"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_deleted,
-                &::std::format!("{}.{}", field, "isDeleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
+    /// `Template` of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Template;
 }

@@ -8,6 +8,194 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Access`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Access {
+        /// `ACCESS`: `any[]`.
+        #[serde(
+            rename = "ACCESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `U1`: `string`.
+        #[serde(
+            rename = "U1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub u1: ::std::option::Option<::std::string::String>,
+        /// `AU`: `string`.
+        #[serde(
+            rename = "AU",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub au: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Access {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ACCESS", "U1", "AU"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
+                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
+                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Access {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.access,
+                &::std::format!("{}.{}", field, "ACCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.u1,
+                &::std::format!("{}.{}", field, "U1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.au,
+                &::std::format!("{}.{}", field, "AU"),
+                problems,
+            );
+        }
+    }
+    /// `PropertyValues`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PropertyValues {
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY`: `string`.
+        #[serde(
+            rename = "PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property: ::std::option::Option<::std::string::String>,
+        /// `test`: `int`.
+        #[serde(
+            rename = "test",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub test: ::std::option::Option<i64>,
+        /// `test1`: `int`.
+        #[serde(
+            rename = "test1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub test1: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PropertyValues {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY", "PROPERTY", "test", "test1"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+                test: ::b24_core::__private::wire::field_at(slot_2, "test")?,
+                test1: ::b24_core::__private::wire::field_at(slot_3, "test1")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PropertyValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property,
+                &::std::format!("{}.{}", field, "PROPERTY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.test,
+                &::std::format!("{}.{}", field, "test"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.test1,
+                &::std::format!("{}.{}", field, "test1"),
+                problems,
+            );
+        }
+    }
+}
 /// [`entity.add`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-add.html) (REST v2)
 ///
 /// Scope: `entity`.
@@ -166,92 +354,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
 pub mod add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Access` of [`entity.add`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Access {
-        /// `ACCESS`: `any[]`.
-        #[serde(
-            rename = "ACCESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `U1`: `string`.
-        #[serde(
-            rename = "U1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub u1: ::std::option::Option<::std::string::String>,
-        /// `AU`: `string`.
-        #[serde(
-            rename = "AU",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub au: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Access {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACCESS", "U1", "AU"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
-                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
-                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Access {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.access,
-                &::std::format!("{}.{}", field, "ACCESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.u1,
-                &::std::format!("{}.{}", field, "U1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.au,
-                &::std::format!("{}.{}", field, "AU"),
-                problems,
-            );
-        }
-    }
+    /// `Access` of [`entity.add`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Access;
 }
 /// [`entity.delete`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-delete.html) (REST v2)
 ///
@@ -472,7 +576,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = get::Result;
+    type Output = get::Entity;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -522,7 +626,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`entity.get`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html).
+    /// `Entity` of [`entity.get`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -531,7 +635,7 @@ pub mod get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Entity {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -567,14 +671,14 @@ pub mod get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Entity {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Entity {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -597,7 +701,7 @@ pub mod get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Entity {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -939,103 +1043,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemAddError {
 pub mod item_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `PropertyValues` of [`entity.item.add`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PropertyValues {
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `PROPERTY`: `string`.
-        #[serde(
-            rename = "PROPERTY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property: ::std::option::Option<::std::string::String>,
-        /// `test`: `int`.
-        #[serde(
-            rename = "test",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub test: ::std::option::Option<i64>,
-        /// `test1`: `int`.
-        #[serde(
-            rename = "test1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub test1: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY", "PROPERTY", "test", "test1"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
-                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
-                test: ::b24_core::__private::wire::field_at(slot_2, "test")?,
-                test1: ::b24_core::__private::wire::field_at(slot_3, "test1")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for PropertyValues {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property,
-                &::std::format!("{}.{}", field, "PROPERTY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.test,
-                &::std::format!("{}.{}", field, "test"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.test1,
-                &::std::format!("{}.{}", field, "test1"),
-                problems,
-            );
-        }
-    }
+    /// `PropertyValues` of [`entity.item.add`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::PropertyValues;
 }
 /// [`entity.item.delete`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-delete.html) (REST v2)
 ///
@@ -1306,7 +1315,7 @@ impl ::b24_core::__private::Method for ItemGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<item_get::Result>;
+    type Output = ::std::vec::Vec<item_get::Item>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1323,7 +1332,7 @@ impl ::b24_core::__private::Method for ItemGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemGet {
-    type Item = item_get::Result;
+    type Item = item_get::Item;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1367,7 +1376,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
 pub mod item_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `PropertyValues` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
+    /// `Item` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1376,78 +1385,7 @@ pub mod item_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PropertyValues {
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `PROPERTY`: `string`.
-        #[serde(
-            rename = "PROPERTY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY", "PROPERTY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
-                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for PropertyValues {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property,
-                &::std::format!("{}.{}", field, "PROPERTY"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Item {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1580,14 +1518,14 @@ pub mod item_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Item {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1666,7 +1604,7 @@ pub mod item_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Item {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1752,6 +1690,77 @@ pub mod item_get {
             ::b24_core::__private::Check::check(
                 &self.section,
                 &::std::format!("{}.{}", field, "SECTION"),
+                problems,
+            );
+        }
+    }
+    /// `PropertyValues` of [`entity.item.get`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct PropertyValues {
+        /// `ENTITY`: `string`.
+        #[serde(
+            rename = "ENTITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity: ::std::option::Option<::std::string::String>,
+        /// `PROPERTY`: `string`.
+        #[serde(
+            rename = "PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub property: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for PropertyValues {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ENTITY", "PROPERTY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
+                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for PropertyValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.entity,
+                &::std::format!("{}.{}", field, "ENTITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.property,
+                &::std::format!("{}.{}", field, "PROPERTY"),
                 problems,
             );
         }
@@ -2532,7 +2541,7 @@ impl ::b24_core::__private::Method for ItemPropertyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<item_property_get::Result>;
+    type Output = ::std::vec::Vec<item_property_get::Property>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2587,7 +2596,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemPropertyGetE
 pub mod item_property_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`entity.item.property.get`](https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html).
+    /// `Property` of [`entity.item.property.get`](https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2596,7 +2605,7 @@ pub mod item_property_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Property {
         /// `PROPERTY`: `string`.
         #[serde(
             rename = "PROPERTY",
@@ -2632,14 +2641,14 @@ pub mod item_property_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Property {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Property {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2659,7 +2668,7 @@ pub mod item_property_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Property {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3238,103 +3247,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUpdateError 
 pub mod item_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `PropertyValues` of [`entity.item.update`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct PropertyValues {
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `PROPERTY`: `string`.
-        #[serde(
-            rename = "PROPERTY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property: ::std::option::Option<::std::string::String>,
-        /// `test`: `int`.
-        #[serde(
-            rename = "test",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub test: ::std::option::Option<i64>,
-        /// `test1`: `int`.
-        #[serde(
-            rename = "test1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub test1: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for PropertyValues {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for PropertyValues {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ENTITY", "PROPERTY", "test", "test1"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                entity: ::b24_core::__private::wire::field_at(slot_0, "ENTITY")?,
-                property: ::b24_core::__private::wire::field_at(slot_1, "PROPERTY")?,
-                test: ::b24_core::__private::wire::field_at(slot_2, "test")?,
-                test1: ::b24_core::__private::wire::field_at(slot_3, "test1")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for PropertyValues {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property,
-                &::std::format!("{}.{}", field, "PROPERTY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.test,
-                &::std::format!("{}.{}", field, "test"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.test1,
-                &::std::format!("{}.{}", field, "test1"),
-                problems,
-            );
-        }
-    }
+    /// `PropertyValues` of [`entity.item.update`](https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::PropertyValues;
 }
 /// [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html) (REST v2)
 ///
@@ -3478,92 +3392,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RightsError {
 pub mod rights {
     #[allow(unused_imports)]
     use super::*;
-    /// `Access` of [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Access {
-        /// `ACCESS`: `any[]`.
-        #[serde(
-            rename = "ACCESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `U1`: `string`.
-        #[serde(
-            rename = "U1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub u1: ::std::option::Option<::std::string::String>,
-        /// `AU`: `string`.
-        #[serde(
-            rename = "AU",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub au: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Access {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACCESS", "U1", "AU"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
-                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
-                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Access {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.access,
-                &::std::format!("{}.{}", field, "ACCESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.u1,
-                &::std::format!("{}.{}", field, "U1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.au,
-                &::std::format!("{}.{}", field, "AU"),
-                problems,
-            );
-        }
-    }
+    /// `Access` of [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html), shared with the crate's other bindings.
+    pub use super::shared_types::Access;
     /// `Result` of [`entity.rights`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4203,7 +4033,7 @@ impl ::b24_core::__private::Method for SectionGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<section_get::Result>;
+    type Output = ::std::vec::Vec<section_get::Section>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4220,7 +4050,7 @@ impl ::b24_core::__private::Method for SectionGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SectionGet {
-    type Item = section_get::Result;
+    type Item = section_get::Section;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4261,7 +4091,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
 pub mod section_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
+    /// `Section` of [`entity.section.get`](https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4270,7 +4100,7 @@ pub mod section_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Section {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -4399,14 +4229,14 @@ pub mod section_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Section {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Section {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -4482,7 +4312,7 @@ pub mod section_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Section {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5379,90 +5209,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
 pub mod update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Access` of [`entity.update`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Access {
-        /// `ACCESS`: `any[]`.
-        #[serde(
-            rename = "ACCESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `U1`: `string`.
-        #[serde(
-            rename = "U1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub u1: ::std::option::Option<::std::string::String>,
-        /// `AU`: `string`.
-        #[serde(
-            rename = "AU",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub au: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Access {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Access {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ACCESS", "U1", "AU"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                access: ::b24_core::__private::wire::field_at(slot_0, "ACCESS")?,
-                u1: ::b24_core::__private::wire::field_at(slot_1, "U1")?,
-                au: ::b24_core::__private::wire::field_at(slot_2, "AU")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Access {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.access,
-                &::std::format!("{}.{}", field, "ACCESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.u1,
-                &::std::format!("{}.{}", field, "U1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.au,
-                &::std::format!("{}.{}", field, "AU"),
-                problems,
-            );
-        }
-    }
+    /// `Access` of [`entity.update`](https://apidocs.bitrix24.com/api-reference/entity/entities/entity-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Access;
 }

@@ -308,7 +308,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/events/event-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<get::Result>;
+    type Output = ::std::vec::Vec<get::Event>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -348,7 +348,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`event.get`](https://apidocs.bitrix24.com/api-reference/events/event-get.html).
+    /// `Event` of [`event.get`](https://apidocs.bitrix24.com/api-reference/events/event-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -357,7 +357,7 @@ pub mod get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Event {
         /// `event`: `string`.
         #[serde(
             rename = "event",
@@ -393,14 +393,14 @@ pub mod get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Event {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Event {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -420,7 +420,7 @@ pub mod get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Event {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1297,7 +1297,7 @@ impl ::b24_core::__private::Method for OfflineList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<offline_list::Result>;
+    type Output = ::std::vec::Vec<offline_list::Offline>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1317,7 +1317,7 @@ impl ::b24_core::__private::Method for OfflineList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for OfflineList {
-    type Item = offline_list::Result;
+    type Item = offline_list::Offline;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1355,7 +1355,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OfflineListError
 pub mod offline_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`event.offline.list`](https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html).
+    /// `Offline` of [`event.offline.list`](https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1364,7 +1364,7 @@ pub mod offline_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Offline {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1430,14 +1430,14 @@ pub mod offline_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Offline {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Offline {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1476,7 +1476,7 @@ pub mod offline_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Offline {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

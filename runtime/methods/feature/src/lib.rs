@@ -86,7 +86,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/system/feature-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = get::Result;
+    type Output = get::Feature;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -131,7 +131,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`feature.get`](https://apidocs.bitrix24.com/api-reference/common/system/feature-get.html).
+    /// `Feature` of [`feature.get`](https://apidocs.bitrix24.com/api-reference/common/system/feature-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -140,7 +140,7 @@ pub mod get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Feature {
         /// `value`: `string`.
         #[serde(
             rename = "value",
@@ -155,14 +155,14 @@ pub mod get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Feature {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Feature {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -179,7 +179,7 @@ pub mod get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Feature {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

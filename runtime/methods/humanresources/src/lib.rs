@@ -8,6 +8,1764 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Departments`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Departments {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Departments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Departments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Field`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field {
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `editable`: `any`.
+        #[serde(
+            rename = "editable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `elementType`: `any`.
+        #[serde(
+            rename = "elementType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `multiple`: `any`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `requiredGroups`: `any`.
+        #[serde(
+            rename = "requiredGroups",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_groups: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `validationRules`: `any[]`.
+        #[serde(
+            rename = "validationRules",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub validation_rules: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "description",
+                    "editable",
+                    "elementType",
+                    "filterable",
+                    "multiple",
+                    "name",
+                    "requiredGroups",
+                    "sortable",
+                    "title",
+                    "type",
+                    "validationRules",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                description: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "description",
+                )?,
+                editable: ::b24_core::__private::wire::field_at(slot_1, "editable")?,
+                element_type: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "elementType",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_4, "multiple")?,
+                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
+                required_groups: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "requiredGroups",
+                )?,
+                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
+                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                validation_rules: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "validationRules",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editable,
+                &::std::format!("{}.{}", field, "editable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_type,
+                &::std::format!("{}.{}", field, "elementType"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required_groups,
+                &::std::format!("{}.{}", field, "requiredGroups"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.validation_rules,
+                &::std::format!("{}.{}", field, "validationRules"),
+                problems,
+            );
+        }
+    }
+    /// `Field2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field2 {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `bool`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<bool>,
+        /// `sortable`: `bool`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Field3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field3 {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `any`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "description", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_4, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_5, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `company`: `string`.
+        #[serde(rename = "company")]
+        pub company: ::std::string::String,
+        /// `crmCompanyId`: `int`.
+        #[serde(rename = "crmCompanyId")]
+        pub crm_company_id: i64,
+        /// `title`: `string`.
+        #[serde(rename = "title")]
+        pub title: ::std::string::String,
+        /// `data`: `map<any>`.
+        #[serde(
+            rename = "data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `fields`: `map<any>[]`.
+        #[serde(rename = "fields")]
+        pub fields: ::std::vec::Vec<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["company", "crmCompanyId", "title", "data", "fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
+                crm_company_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "crmCompanyId",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
+                fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "company"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "company"), &self.company);
+            ::b24_core::__private::Check::check(
+                &self.crm_company_id,
+                &::std::format!("{}.{}", field, "crmCompanyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
+            ::b24_core::__private::Check::check(
+                &self.data,
+                &::std::format!("{}.{}", field, "data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Job`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Job {
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+        /// `fields`: `map<any>`.
+        #[serde(rename = "fields")]
+        pub fields: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Job {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Job {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Job {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+    /// `Members`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["userId", "name", "workPosition", "role", "avatar", "url"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "workPosition",
+                )?,
+                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
+                url: ::b24_core::__private::wire::field_at(slot_5, "url")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+        }
+    }
+    /// `Node`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Node {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `members`: `Members[]`.
+        #[serde(
+            rename = "members",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Node {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Node {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                    "members",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                members: ::b24_core::__private::wire::field_at(slot_12, "members")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Node {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.members,
+                &::std::format!("{}.{}", field, "members"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `item`: `Field`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Field>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `items`: `Field[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Result4`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result4 {
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `errors`: `any[]`.
+        #[serde(
+            rename = "errors",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub errors: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result4 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result4 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["status", "errors"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
+                errors: ::b24_core::__private::wire::field_at(slot_1, "errors")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result4 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.errors,
+                &::std::format!("{}.{}", field, "errors"),
+                problems,
+            );
+        }
+    }
+    /// `Result5`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result5 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `structureId`: `int`.
+        #[serde(
+            rename = "structureId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub structure_id: ::std::option::Option<i64>,
+        /// `parentId`: `int`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `accessCode`: `string`.
+        #[serde(
+            rename = "accessCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_code: ::std::option::Option<::std::string::String>,
+        /// `userCount`: `int`.
+        #[serde(
+            rename = "userCount",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_count: ::std::option::Option<i64>,
+        /// `colorName`: `any`.
+        #[serde(
+            rename = "colorName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `xmlId`: `any`.
+        #[serde(
+            rename = "xmlId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result5 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result5 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "type",
+                    "structureId",
+                    "parentId",
+                    "description",
+                    "accessCode",
+                    "userCount",
+                    "colorName",
+                    "xmlId",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                structure_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "structureId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "description",
+                )?,
+                access_code: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "accessCode",
+                )?,
+                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
+                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result5 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.structure_id,
+                &::std::format!("{}.{}", field, "structureId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.access_code,
+                &::std::format!("{}.{}", field, "accessCode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_count,
+                &::std::format!("{}.{}", field, "userCount"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color_name,
+                &::std::format!("{}.{}", field, "colorName"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "xmlId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+    /// `Result6`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result6 {
+        /// `items`: `Node[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Node>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result6 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result6 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result6 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `UserIds`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UserIds {
+        /// `MEMBER_HEAD`: `any[]`.
+        #[serde(
+            rename = "MEMBER_HEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_head: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `MEMBER_DEPUTY_HEAD`: `any[]`.
+        #[serde(
+            rename = "MEMBER_DEPUTY_HEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_deputy_head: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `MEMBER_EMPLOYEE`: `any[]`.
+        #[serde(
+            rename = "MEMBER_EMPLOYEE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_employee: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `MEMBER_TEAM_HEAD`: `any[]`.
+        #[serde(
+            rename = "MEMBER_TEAM_HEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_team_head: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `MEMBER_TEAM_DEPUTY_HEAD`: `any[]`.
+        #[serde(
+            rename = "MEMBER_TEAM_DEPUTY_HEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_team_deputy_head: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `MEMBER_TEAM_EMPLOYEE`: `any[]`.
+        #[serde(
+            rename = "MEMBER_TEAM_EMPLOYEE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub member_team_employee: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserIds {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UserIds {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "MEMBER_HEAD",
+                    "MEMBER_DEPUTY_HEAD",
+                    "MEMBER_EMPLOYEE",
+                    "MEMBER_TEAM_HEAD",
+                    "MEMBER_TEAM_DEPUTY_HEAD",
+                    "MEMBER_TEAM_EMPLOYEE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                member_head: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "MEMBER_HEAD",
+                )?,
+                member_deputy_head: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "MEMBER_DEPUTY_HEAD",
+                )?,
+                member_employee: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "MEMBER_EMPLOYEE",
+                )?,
+                member_team_head: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "MEMBER_TEAM_HEAD",
+                )?,
+                member_team_deputy_head: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "MEMBER_TEAM_DEPUTY_HEAD",
+                )?,
+                member_team_employee: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "MEMBER_TEAM_EMPLOYEE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UserIds {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.member_head,
+                &::std::format!("{}.{}", field, "MEMBER_HEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.member_deputy_head,
+                &::std::format!("{}.{}", field, "MEMBER_DEPUTY_HEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.member_employee,
+                &::std::format!("{}.{}", field, "MEMBER_EMPLOYEE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.member_team_head,
+                &::std::format!("{}.{}", field, "MEMBER_TEAM_HEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.member_team_deputy_head,
+                &::std::format!("{}.{}", field, "MEMBER_TEAM_DEPUTY_HEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.member_team_employee,
+                &::std::format!("{}.{}", field, "MEMBER_TEAM_EMPLOYEE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`humanresources.employee.count`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html) (REST v3)
 ///
 /// Scope: `humanresources`.
@@ -347,283 +2105,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeFieldGet
 pub mod employee_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `description`: `any`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `editable`: `any`.
-        #[serde(
-            rename = "editable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `elementType`: `any`.
-        #[serde(
-            rename = "elementType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_type: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `multiple`: `any`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `requiredGroups`: `any`.
-        #[serde(
-            rename = "requiredGroups",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required_groups: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `validationRules`: `any[]`.
-        #[serde(
-            rename = "validationRules",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub validation_rules: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "description",
-                    "editable",
-                    "elementType",
-                    "filterable",
-                    "multiple",
-                    "name",
-                    "requiredGroups",
-                    "sortable",
-                    "title",
-                    "type",
-                    "validationRules",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                editable: ::b24_core::__private::wire::field_at(slot_1, "editable")?,
-                element_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "elementType",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "multiple")?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
-                required_groups: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "requiredGroups",
-                )?,
-                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
-                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                validation_rules: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "validationRules",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.editable,
-                &::std::format!("{}.{}", field, "editable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_type,
-                &::std::format!("{}.{}", field, "elementType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required_groups,
-                &::std::format!("{}.{}", field, "requiredGroups"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.validation_rules,
-                &::std::format!("{}.{}", field, "validationRules"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`humanresources.employee.field.get`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html) (REST v3)
 ///
@@ -771,283 +2256,10 @@ for EmployeeFieldListV3Error {
 pub mod employee_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `description`: `any`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `editable`: `any`.
-        #[serde(
-            rename = "editable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `elementType`: `any`.
-        #[serde(
-            rename = "elementType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_type: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `multiple`: `any`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `requiredGroups`: `any`.
-        #[serde(
-            rename = "requiredGroups",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required_groups: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `validationRules`: `any[]`.
-        #[serde(
-            rename = "validationRules",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub validation_rules: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "description",
-                    "editable",
-                    "elementType",
-                    "filterable",
-                    "multiple",
-                    "name",
-                    "requiredGroups",
-                    "sortable",
-                    "title",
-                    "type",
-                    "validationRules",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                editable: ::b24_core::__private::wire::field_at(slot_1, "editable")?,
-                element_type: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "elementType",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_4, "multiple")?,
-                name: ::b24_core::__private::wire::field_at(slot_5, "name")?,
-                required_groups: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "requiredGroups",
-                )?,
-                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
-                title: ::b24_core::__private::wire::field_at(slot_8, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                validation_rules: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "validationRules",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.editable,
-                &::std::format!("{}.{}", field, "editable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_type,
-                &::std::format!("{}.{}", field, "elementType"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required_groups,
-                &::std::format!("{}.{}", field, "requiredGroups"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.validation_rules,
-                &::std::format!("{}.{}", field, "validationRules"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`humanresources.employee.field.list`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html) (REST v3)
 ///
@@ -1169,77 +2381,8 @@ for EmployeeMultidepartmentV3Error {
 pub mod employee_multidepartment_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Departments` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Departments {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Departments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Departments {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-        }
-    }
+    /// `Departments` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html), shared with the crate's other bindings.
+    pub use super::shared_types::Departments;
     /// `Employees` of [`humanresources.employee.multidepartment`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1592,7 +2735,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeSearchV3
 pub mod employee_search_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Departments` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
+    /// `Departments` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Departments;
+    /// `Employee` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1601,78 +2746,7 @@ pub mod employee_search_v3 {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Departments {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Departments {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Departments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Departments {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-        }
-    }
-    /// `Items` of [`humanresources.employee.search`](https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
+    pub struct Employee {
         /// `userId`: `int`.
         #[serde(
             rename = "userId",
@@ -1731,14 +2805,14 @@ pub mod employee_search_v3 {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Employee {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Items {
+    impl ::b24_core::__private::wire::FromWire for Employee {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1775,7 +2849,7 @@ pub mod employee_search_v3 {
             })
         }
     }
-    impl ::b24_core::__private::Check for Items {
+    impl ::b24_core::__private::Check for Employee {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1825,13 +2899,13 @@ pub mod employee_search_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Employee[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Employee>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2314,115 +3388,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkCompanyAd
 pub mod hcmlink_company_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`humanresources.hcmlink.company.add`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `company`: `string`.
-        #[serde(rename = "company")]
-        pub company: ::std::string::String,
-        /// `crmCompanyId`: `int`.
-        #[serde(rename = "crmCompanyId")]
-        pub crm_company_id: i64,
-        /// `title`: `string`.
-        #[serde(rename = "title")]
-        pub title: ::std::string::String,
-        /// `data`: `map<any>`.
-        #[serde(
-            rename = "data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `fields`: `map<any>[]`.
-        #[serde(rename = "fields")]
-        pub fields: ::std::vec::Vec<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["company", "crmCompanyId", "title", "data", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
-                crm_company_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "crmCompanyId",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
-                fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "company"),
-                problems,
-            );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "company"), &self.company);
-            ::b24_core::__private::Check::check(
-                &self.crm_company_id,
-                &::std::format!("{}.{}", field, "crmCompanyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`humanresources.hcmlink.company.add`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
 }
 /// [`humanresources.hcmlink.company.delete`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-delete.html) (REST v2)
 ///
@@ -2673,7 +3640,7 @@ impl ::b24_core::__private::Method for HcmlinkCompanyList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<hcmlink_company_list::Result>;
+    type Output = ::std::vec::Vec<hcmlink_company_list::Company>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2690,7 +3657,7 @@ impl ::b24_core::__private::Method for HcmlinkCompanyList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for HcmlinkCompanyList {
-    type Item = hcmlink_company_list::Result;
+    type Item = hcmlink_company_list::Company;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2734,6 +3701,172 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkCompanyLi
 pub mod hcmlink_company_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Company` of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Company {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `company`: `string`.
+        #[serde(
+            rename = "company",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::std::string::String>,
+        /// `crmCompanyId`: `int`.
+        #[serde(
+            rename = "crmCompanyId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_company_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `data`: `map<any>`.
+        #[serde(
+            rename = "data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `createdAt`: `string`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        /// `fields`: `Fields[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
+        /// `person`: `string`.
+        #[serde(
+            rename = "person",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Company {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Company {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "company",
+                    "crmCompanyId",
+                    "title",
+                    "data",
+                    "createdAt",
+                    "fields",
+                    "person",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
+                crm_company_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "crmCompanyId",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                data: ::b24_core::__private::wire::field_at(slot_4, "data")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
+                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
+                person: ::b24_core::__private::wire::field_at(slot_7, "person")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Company {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "company"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_company_id,
+                &::std::format!("{}.{}", field, "crmCompanyId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.data,
+                &::std::format!("{}.{}", field, "data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person,
+                &::std::format!("{}.{}", field, "person"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2827,172 +3960,6 @@ pub mod hcmlink_company_list {
             ::b24_core::__private::Check::check(
                 &self.ttl,
                 &::std::format!("{}.{}", field, "ttl"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `company`: `string`.
-        #[serde(
-            rename = "company",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company: ::std::option::Option<::std::string::String>,
-        /// `crmCompanyId`: `int`.
-        #[serde(
-            rename = "crmCompanyId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_company_id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `data`: `map<any>`.
-        #[serde(
-            rename = "data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `createdAt`: `string`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::std::string::String>,
-        /// `fields`: `Fields[]`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<::std::vec::Vec<Fields>>,
-        /// `person`: `string`.
-        #[serde(
-            rename = "person",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "company",
-                    "crmCompanyId",
-                    "title",
-                    "data",
-                    "createdAt",
-                    "fields",
-                    "person",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
-                crm_company_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "crmCompanyId",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                data: ::b24_core::__private::wire::field_at(slot_4, "data")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
-                fields: ::b24_core::__private::wire::field_at(slot_6, "fields")?,
-                person: ::b24_core::__private::wire::field_at(slot_7, "person")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "company"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_company_id,
-                &::std::format!("{}.{}", field, "crmCompanyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.person,
-                &::std::format!("{}.{}", field, "person"),
                 problems,
             );
         }
@@ -3138,115 +4105,8 @@ for HcmlinkCompanyUpdateError {
 pub mod hcmlink_company_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`humanresources.hcmlink.company.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `company`: `string`.
-        #[serde(rename = "company")]
-        pub company: ::std::string::String,
-        /// `crmCompanyId`: `int`.
-        #[serde(rename = "crmCompanyId")]
-        pub crm_company_id: i64,
-        /// `title`: `string`.
-        #[serde(rename = "title")]
-        pub title: ::std::string::String,
-        /// `data`: `map<any>`.
-        #[serde(
-            rename = "data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `fields`: `map<any>[]`.
-        #[serde(rename = "fields")]
-        pub fields: ::std::vec::Vec<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["company", "crmCompanyId", "title", "data", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                company: ::b24_core::__private::wire::field_at(slot_0, "company")?,
-                crm_company_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "crmCompanyId",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                data: ::b24_core::__private::wire::field_at(slot_3, "data")?,
-                fields: ::b24_core::__private::wire::field_at(slot_4, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "company"),
-                problems,
-            );
-            problems
-                .non_empty(&::std::format!("{}.{}", field, "company"), &self.company);
-            ::b24_core::__private::Check::check(
-                &self.crm_company_id,
-                &::std::format!("{}.{}", field, "crmCompanyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "title"), &self.title);
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`humanresources.hcmlink.company.update`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
 }
 /// [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html) (REST v2)
 ///
@@ -3356,7 +4216,7 @@ impl ::b24_core::__private::Method for HcmlinkCompanyUserList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<hcmlink_company_user_list::Result>;
+    type Output = ::std::vec::Vec<hcmlink_company_user_list::User>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3372,7 +4232,7 @@ impl ::b24_core::__private::Method for HcmlinkCompanyUserList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for HcmlinkCompanyUserList {
-    type Item = hcmlink_company_user_list::Result;
+    type Item = hcmlink_company_user_list::User;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3414,7 +4274,7 @@ for HcmlinkCompanyUserListError {
 pub mod hcmlink_company_user_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html).
+    /// `User` of [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3423,7 +4283,7 @@ pub mod hcmlink_company_user_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -3478,14 +4338,14 @@ pub mod hcmlink_company_user_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for User {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -3510,7 +4370,7 @@ pub mod hcmlink_company_user_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3676,7 +4536,7 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<hcmlink_employee_list::Result>;
+    type Output = ::std::vec::Vec<hcmlink_employee_list::Employee>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3695,7 +4555,7 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for HcmlinkEmployeeList {
-    type Item = hcmlink_employee_list::Result;
+    type Item = hcmlink_employee_list::Employee;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3740,6 +4600,164 @@ for HcmlinkEmployeeListError {
 pub mod hcmlink_employee_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Employee` of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Employee {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `company`: `string`.
+        #[serde(
+            rename = "company",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::std::string::String>,
+        /// `person`: `string`.
+        #[serde(
+            rename = "person",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub person: ::std::option::Option<::std::string::String>,
+        /// `employees`: `Employees[]`.
+        #[serde(
+            rename = "employees",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employees: ::std::option::Option<::std::vec::Vec<Employees>>,
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `createdAt`: `string`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Employee {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Employee {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "company",
+                    "person",
+                    "employees",
+                    "userId",
+                    "title",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
+                person: ::b24_core::__private::wire::field_at(slot_2, "person")?,
+                employees: ::b24_core::__private::wire::field_at(slot_3, "employees")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_4, "userId")?,
+                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_6, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Employee {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "company"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.person,
+                &::std::format!("{}.{}", field, "person"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.employees,
+                &::std::format!("{}.{}", field, "employees"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
     /// `Employees` of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3838,164 +4856,6 @@ pub mod hcmlink_employee_list {
             ::b24_core::__private::Check::check(
                 &self.created_at,
                 &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `company`: `string`.
-        #[serde(
-            rename = "company",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company: ::std::option::Option<::std::string::String>,
-        /// `person`: `string`.
-        #[serde(
-            rename = "person",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub person: ::std::option::Option<::std::string::String>,
-        /// `employees`: `Employees[]`.
-        #[serde(
-            rename = "employees",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub employees: ::std::option::Option<::std::vec::Vec<Employees>>,
-        /// `userId`: `int`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `createdAt`: `string`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::std::string::String>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "company",
-                    "person",
-                    "employees",
-                    "userId",
-                    "title",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                company: ::b24_core::__private::wire::field_at(slot_1, "company")?,
-                person: ::b24_core::__private::wire::field_at(slot_2, "person")?,
-                employees: ::b24_core::__private::wire::field_at(slot_3, "employees")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_4, "userId")?,
-                title: ::b24_core::__private::wire::field_at(slot_5, "title")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_6, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "company"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.person,
-                &::std::format!("{}.{}", field, "person"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.employees,
-                &::std::format!("{}.{}", field, "employees"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
                 problems,
             );
         }
@@ -4250,144 +5110,10 @@ pub mod hcmlink_employee_set {
             );
         }
     }
-    /// `Job` of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Job {
-        /// `id`: `int`.
-        #[serde(rename = "id")]
-        pub id: i64,
-        /// `fields`: `map<any>`.
-        #[serde(rename = "fields")]
-        pub fields: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Job {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Job {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Job {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `errors`: `any[]`.
-        #[serde(
-            rename = "errors",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub errors: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status", "errors"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                errors: ::b24_core::__private::wire::field_at(slot_1, "errors")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.errors,
-                &::std::format!("{}.{}", field, "errors"),
-                problems,
-            );
-        }
-    }
+    /// `Job` of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Job;
+    /// `Result` of [`humanresources.hcmlink.employee.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html) (REST v2)
 ///
@@ -4624,144 +5350,10 @@ pub mod hcmlink_field_value_set {
             problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
         }
     }
-    /// `Job` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Job {
-        /// `id`: `int`.
-        #[serde(rename = "id")]
-        pub id: i64,
-        /// `fields`: `map<any>`.
-        #[serde(rename = "fields")]
-        pub fields: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Job {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Job {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Job {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `errors`: `any[]`.
-        #[serde(
-            rename = "errors",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub errors: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["status", "errors"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "status")?,
-                errors: ::b24_core::__private::wire::field_at(slot_1, "errors")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.errors,
-                &::std::format!("{}.{}", field, "errors"),
-                problems,
-            );
-        }
-    }
+    /// `Job` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Job;
+    /// `Result` of [`humanresources.hcmlink.field.value.set`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`humanresources.hcmlink.job.status.get`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html) (REST v2)
 ///
@@ -4841,7 +5433,7 @@ impl ::b24_core::__private::Method for HcmlinkJobStatusGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = hcmlink_job_status_get::Result;
+    type Output = hcmlink_job_status_get::Status;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4894,7 +5486,7 @@ for HcmlinkJobStatusGetError {
 pub mod hcmlink_job_status_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.hcmlink.job.status.get`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html).
+    /// `Status` of [`humanresources.hcmlink.job.status.get`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4903,7 +5495,7 @@ pub mod hcmlink_job_status_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Status {
         /// `alive`: `bool`.
         #[serde(
             rename = "alive",
@@ -4918,14 +5510,14 @@ pub mod hcmlink_job_status_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Status {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Status {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -4942,7 +5534,7 @@ pub mod hcmlink_job_status_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Status {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5622,132 +6214,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeAddV3Error {
 pub mod node_add_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Members` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Members {
-        /// `userId`: `int`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `workPosition`: `string`.
-        #[serde(
-            rename = "workPosition",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `role`: `string`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "name", "workPosition", "role", "avatar", "url"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workPosition",
-                )?,
-                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
-                url: ::b24_core::__private::wire::field_at(slot_5, "url")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Members {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "workPosition"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-        }
-    }
+    /// `Members` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Members;
     /// `Result` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6067,166 +6535,8 @@ pub mod node_add_v3 {
             );
         }
     }
-    /// `UserIds` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UserIds {
-        /// `MEMBER_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_DEPUTY_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_DEPUTY_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_deputy_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_EMPLOYEE`: `any[]`.
-        #[serde(
-            rename = "MEMBER_EMPLOYEE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_employee: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_TEAM_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_TEAM_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_team_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_TEAM_DEPUTY_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_TEAM_DEPUTY_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_team_deputy_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_TEAM_EMPLOYEE`: `any[]`.
-        #[serde(
-            rename = "MEMBER_TEAM_EMPLOYEE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_team_employee: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserIds {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for UserIds {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MEMBER_HEAD",
-                    "MEMBER_DEPUTY_HEAD",
-                    "MEMBER_EMPLOYEE",
-                    "MEMBER_TEAM_HEAD",
-                    "MEMBER_TEAM_DEPUTY_HEAD",
-                    "MEMBER_TEAM_EMPLOYEE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                member_head: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "MEMBER_HEAD",
-                )?,
-                member_deputy_head: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MEMBER_DEPUTY_HEAD",
-                )?,
-                member_employee: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MEMBER_EMPLOYEE",
-                )?,
-                member_team_head: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MEMBER_TEAM_HEAD",
-                )?,
-                member_team_deputy_head: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MEMBER_TEAM_DEPUTY_HEAD",
-                )?,
-                member_team_employee: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MEMBER_TEAM_EMPLOYEE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for UserIds {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.member_head,
-                &::std::format!("{}.{}", field, "MEMBER_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_deputy_head,
-                &::std::format!("{}.{}", field, "MEMBER_DEPUTY_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_employee,
-                &::std::format!("{}.{}", field, "MEMBER_EMPLOYEE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_team_head,
-                &::std::format!("{}.{}", field, "MEMBER_TEAM_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_team_deputy_head,
-                &::std::format!("{}.{}", field, "MEMBER_TEAM_DEPUTY_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_team_employee,
-                &::std::format!("{}.{}", field, "MEMBER_TEAM_EMPLOYEE"),
-                problems,
-            );
-        }
-    }
+    /// `UserIds` of [`humanresources.node.add`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::UserIds;
 }
 /// [`humanresources.node.children`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html) (REST v3)
 ///
@@ -6915,64 +7225,8 @@ for NodeCommunicationEditV3Error {
 pub mod node_communication_edit_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.communication.edit`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html) (REST v3)
 ///
@@ -7052,7 +7306,7 @@ impl ::b24_core::__private::Method for NodeCommunicationListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = node_communication_list_v3::Result;
+    type Output = node_communication_list_v3::Communication;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7664,7 +7918,7 @@ pub mod node_communication_list_v3 {
             );
         }
     }
-    /// `Result` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
+    /// `Communication` of [`humanresources.node.communication.list`](https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7673,7 +7927,7 @@ pub mod node_communication_list_v3 {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Communication {
         /// `channels`: `Channels[]`.
         #[serde(
             rename = "channels",
@@ -7723,14 +7977,14 @@ pub mod node_communication_list_v3 {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Communication {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Communication {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7768,7 +8022,7 @@ pub mod node_communication_list_v3 {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Communication {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -8194,230 +8448,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeEditV3Error 
 pub mod node_edit_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.node.edit`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `structureId`: `int`.
-        #[serde(
-            rename = "structureId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub structure_id: ::std::option::Option<i64>,
-        /// `parentId`: `int`.
-        #[serde(
-            rename = "parentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `accessCode`: `string`.
-        #[serde(
-            rename = "accessCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_code: ::std::option::Option<::std::string::String>,
-        /// `userCount`: `int`.
-        #[serde(
-            rename = "userCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_count: ::std::option::Option<i64>,
-        /// `colorName`: `any`.
-        #[serde(
-            rename = "colorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.structure_id,
-                &::std::format!("{}.{}", field, "structureId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.access_code,
-                &::std::format!("{}.{}", field, "accessCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_count,
-                &::std::format!("{}.{}", field, "userCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color_name,
-                &::std::format!("{}.{}", field, "colorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.edit`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result5 as Result;
 }
 /// [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html) (REST v3)
 ///
@@ -8585,90 +8617,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldGetV3Er
 pub mod node_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field2 as Field;
     /// `Result` of [`humanresources.node.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8679,13 +8629,13 @@ pub mod node_field_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Field`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Field>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -8878,116 +8828,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldListV3E
 pub mod node_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `bool`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<bool>,
-        /// `sortable`: `bool`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field2 as Field;
     /// `Result` of [`humanresources.node.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -8998,13 +8840,13 @@ pub mod node_field_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Field[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -9215,370 +9057,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeGetV3Error {
 pub mod node_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `structureId`: `int`.
-        #[serde(
-            rename = "structureId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub structure_id: ::std::option::Option<i64>,
-        /// `parentId`: `any`.
-        #[serde(
-            rename = "parentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `accessCode`: `string`.
-        #[serde(
-            rename = "accessCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_code: ::std::option::Option<::std::string::String>,
-        /// `userCount`: `int`.
-        #[serde(
-            rename = "userCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_count: ::std::option::Option<i64>,
-        /// `colorName`: `any`.
-        #[serde(
-            rename = "colorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `members`: `Members[]`.
-        #[serde(
-            rename = "members",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                    "members",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                members: ::b24_core::__private::wire::field_at(slot_12, "members")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.structure_id,
-                &::std::format!("{}.{}", field, "structureId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.access_code,
-                &::std::format!("{}.{}", field, "accessCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_count,
-                &::std::format!("{}.{}", field, "userCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color_name,
-                &::std::format!("{}.{}", field, "colorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.members,
-                &::std::format!("{}.{}", field, "members"),
-                problems,
-            );
-        }
-    }
-    /// `Members` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Members {
-        /// `userId`: `int`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `workPosition`: `string`.
-        #[serde(
-            rename = "workPosition",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `role`: `string`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["userId", "name", "workPosition", "role", "avatar", "url"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "userId")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "workPosition",
-                )?,
-                role: ::b24_core::__private::wire::field_at(slot_3, "role")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_4, "avatar")?,
-                url: ::b24_core::__private::wire::field_at(slot_5, "url")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Members {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "workPosition"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-        }
-    }
+    /// `Members` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Members;
+    /// `Node` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Node;
     /// `Result` of [`humanresources.node.get`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9589,13 +9071,13 @@ pub mod node_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Node`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Node>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -9826,230 +9308,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeListV3Error 
 pub mod node_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `structureId`: `int`.
-        #[serde(
-            rename = "structureId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub structure_id: ::std::option::Option<i64>,
-        /// `parentId`: `any`.
-        #[serde(
-            rename = "parentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `accessCode`: `string`.
-        #[serde(
-            rename = "accessCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_code: ::std::option::Option<::std::string::String>,
-        /// `userCount`: `int`.
-        #[serde(
-            rename = "userCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_count: ::std::option::Option<i64>,
-        /// `colorName`: `any`.
-        #[serde(
-            rename = "colorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.structure_id,
-                &::std::format!("{}.{}", field, "structureId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.access_code,
-                &::std::format!("{}.{}", field, "accessCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_count,
-                &::std::format!("{}.{}", field, "userCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color_name,
-                &::std::format!("{}.{}", field, "colorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
+    /// `Members` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Members;
+    /// `Node` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Node;
     /// `Pagination` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10134,64 +9396,8 @@ pub mod node_list_v3 {
             );
         }
     }
-    /// `Result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.list`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result6 as Result;
 }
 /// [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html) (REST v3)
 ///
@@ -10351,64 +9557,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberAddV3E
 pub mod node_member_add_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.member.add`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html) (REST v3)
 ///
@@ -10572,90 +9722,8 @@ for NodeMemberFieldGetV3Error {
 pub mod node_member_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field3 as Field;
     /// `Result` of [`humanresources.node.member.field.get`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10666,13 +9734,13 @@ pub mod node_member_field_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Field`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Field>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -10861,132 +9929,8 @@ for NodeMemberFieldListV3Error {
 pub mod node_member_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `description`: `any`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["description", "filterable", "name", "sortable", "title", "type"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                description: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "description",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_1, "filterable")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_3, "sortable")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "title")?,
-                type_: ::b24_core::__private::wire::field_at(slot_5, "type")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field3 as Field;
     /// `Result` of [`humanresources.node.member.field.list`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10997,13 +9941,13 @@ pub mod node_member_field_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Field[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -11215,64 +10159,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberMoveV3
 pub mod node_member_move_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.member.move`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`humanresources.node.member.remove`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html) (REST v3)
 ///
@@ -11717,224 +10605,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberSetV3E
 pub mod node_member_set_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-        }
-    }
-    /// `UserIds` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UserIds {
-        /// `MEMBER_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_DEPUTY_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_DEPUTY_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_deputy_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_EMPLOYEE`: `any[]`.
-        #[serde(
-            rename = "MEMBER_EMPLOYEE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_employee: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_TEAM_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_TEAM_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_team_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_TEAM_DEPUTY_HEAD`: `any[]`.
-        #[serde(
-            rename = "MEMBER_TEAM_DEPUTY_HEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_team_deputy_head: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `MEMBER_TEAM_EMPLOYEE`: `any[]`.
-        #[serde(
-            rename = "MEMBER_TEAM_EMPLOYEE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub member_team_employee: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserIds {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for UserIds {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "MEMBER_HEAD",
-                    "MEMBER_DEPUTY_HEAD",
-                    "MEMBER_EMPLOYEE",
-                    "MEMBER_TEAM_HEAD",
-                    "MEMBER_TEAM_DEPUTY_HEAD",
-                    "MEMBER_TEAM_EMPLOYEE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                member_head: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "MEMBER_HEAD",
-                )?,
-                member_deputy_head: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "MEMBER_DEPUTY_HEAD",
-                )?,
-                member_employee: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "MEMBER_EMPLOYEE",
-                )?,
-                member_team_head: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "MEMBER_TEAM_HEAD",
-                )?,
-                member_team_deputy_head: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "MEMBER_TEAM_DEPUTY_HEAD",
-                )?,
-                member_team_employee: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "MEMBER_TEAM_EMPLOYEE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for UserIds {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.member_head,
-                &::std::format!("{}.{}", field, "MEMBER_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_deputy_head,
-                &::std::format!("{}.{}", field, "MEMBER_DEPUTY_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_employee,
-                &::std::format!("{}.{}", field, "MEMBER_EMPLOYEE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_team_head,
-                &::std::format!("{}.{}", field, "MEMBER_TEAM_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_team_deputy_head,
-                &::std::format!("{}.{}", field, "MEMBER_TEAM_DEPUTY_HEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.member_team_employee,
-                &::std::format!("{}.{}", field, "MEMBER_TEAM_EMPLOYEE"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
+    /// `UserIds` of [`humanresources.node.member.set`](https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html), shared with the crate's other bindings.
+    pub use super::shared_types::UserIds;
 }
 /// [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html) (REST v3)
 ///
@@ -12079,230 +10753,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMoveV3Error 
 pub mod node_move_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `structureId`: `int`.
-        #[serde(
-            rename = "structureId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub structure_id: ::std::option::Option<i64>,
-        /// `parentId`: `int`.
-        #[serde(
-            rename = "parentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `accessCode`: `string`.
-        #[serde(
-            rename = "accessCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_code: ::std::option::Option<::std::string::String>,
-        /// `userCount`: `int`.
-        #[serde(
-            rename = "userCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_count: ::std::option::Option<i64>,
-        /// `colorName`: `any`.
-        #[serde(
-            rename = "colorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.structure_id,
-                &::std::format!("{}.{}", field, "structureId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.access_code,
-                &::std::format!("{}.{}", field, "accessCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_count,
-                &::std::format!("{}.{}", field, "userCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color_name,
-                &::std::format!("{}.{}", field, "colorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.move`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result5 as Result;
 }
 /// [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html) (REST v3)
 ///
@@ -12484,230 +10936,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeSearchV3Erro
 pub mod node_search_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `structureId`: `int`.
-        #[serde(
-            rename = "structureId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub structure_id: ::std::option::Option<i64>,
-        /// `parentId`: `int`.
-        #[serde(
-            rename = "parentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `accessCode`: `string`.
-        #[serde(
-            rename = "accessCode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_code: ::std::option::Option<::std::string::String>,
-        /// `userCount`: `int`.
-        #[serde(
-            rename = "userCount",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_count: ::std::option::Option<i64>,
-        /// `colorName`: `any`.
-        #[serde(
-            rename = "colorName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color_name: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "type",
-                    "structureId",
-                    "parentId",
-                    "description",
-                    "accessCode",
-                    "userCount",
-                    "colorName",
-                    "xmlId",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                structure_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "structureId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_4, "parentId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "description",
-                )?,
-                access_code: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "accessCode",
-                )?,
-                user_count: ::b24_core::__private::wire::field_at(slot_7, "userCount")?,
-                color_name: ::b24_core::__private::wire::field_at(slot_8, "colorName")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_9, "xmlId")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_10, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_11, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.structure_id,
-                &::std::format!("{}.{}", field, "structureId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.access_code,
-                &::std::format!("{}.{}", field, "accessCode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_count,
-                &::std::format!("{}.{}", field, "userCount"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color_name,
-                &::std::format!("{}.{}", field, "colorName"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
+    /// `Members` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Members;
+    /// `Node` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Node;
     /// `Pagination` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
     #[derive(
         ::std::fmt::Debug,
@@ -12766,62 +10998,6 @@ pub mod node_search_v3 {
             );
         }
     }
-    /// `Result` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`humanresources.node.search`](https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result6 as Result;
 }

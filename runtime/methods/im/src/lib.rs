@@ -8,6 +8,2143 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Avatar`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Avatar {
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Avatar {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["url", "color"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
+                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Avatar {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+        }
+    }
+    /// `EntityLink`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EntityLink {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EntityLink {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Notifications`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Notifications {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `chat_id`: `int`.
+        #[serde(
+            rename = "chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `author_id`: `int`.
+        #[serde(
+            rename = "author_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `notify_type`: `int`.
+        #[serde(
+            rename = "notify_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_type: ::std::option::Option<i64>,
+        /// `notify_module`: `string`.
+        #[serde(
+            rename = "notify_module",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_module: ::std::option::Option<::std::string::String>,
+        /// `notify_event`: `string`.
+        #[serde(
+            rename = "notify_event",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_event: ::std::option::Option<::std::string::String>,
+        /// `notify_tag`: `string`.
+        #[serde(
+            rename = "notify_tag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_tag: ::std::option::Option<::std::string::String>,
+        /// `notify_sub_tag`: `string`.
+        #[serde(
+            rename = "notify_sub_tag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_sub_tag: ::std::option::Option<::std::string::String>,
+        /// `notify_title`: `string`.
+        #[serde(
+            rename = "notify_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_title: ::std::option::Option<::std::string::String>,
+        /// `setting_name`: `string`.
+        #[serde(
+            rename = "setting_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub setting_name: ::std::option::Option<::std::string::String>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `notify_read`: `string`.
+        #[serde(
+            rename = "notify_read",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_read: ::std::option::Option<::std::string::String>,
+        /// `notify_buttons`: `string`.
+        #[serde(
+            rename = "notify_buttons",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_buttons: ::std::option::Option<::std::string::String>,
+        /// `params`: `any`.
+        #[serde(
+            rename = "params",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Notifications {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "chat_id",
+                    "author_id",
+                    "date",
+                    "notify_type",
+                    "notify_module",
+                    "notify_event",
+                    "notify_tag",
+                    "notify_sub_tag",
+                    "notify_title",
+                    "setting_name",
+                    "text",
+                    "notify_read",
+                    "notify_buttons",
+                    "params",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                notify_type: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "notify_type",
+                )?,
+                notify_module: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "notify_module",
+                )?,
+                notify_event: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "notify_event",
+                )?,
+                notify_tag: ::b24_core::__private::wire::field_at(slot_7, "notify_tag")?,
+                notify_sub_tag: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "notify_sub_tag",
+                )?,
+                notify_title: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "notify_title",
+                )?,
+                setting_name: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "setting_name",
+                )?,
+                text: ::b24_core::__private::wire::field_at(slot_11, "text")?,
+                notify_read: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "notify_read",
+                )?,
+                notify_buttons: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "notify_buttons",
+                )?,
+                params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Notifications {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "author_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_type,
+                &::std::format!("{}.{}", field, "notify_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_module,
+                &::std::format!("{}.{}", field, "notify_module"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_event,
+                &::std::format!("{}.{}", field, "notify_event"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_tag,
+                &::std::format!("{}.{}", field, "notify_tag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_sub_tag,
+                &::std::format!("{}.{}", field, "notify_sub_tag"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_title,
+                &::std::format!("{}.{}", field, "notify_title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.setting_name,
+                &::std::format!("{}.{}", field, "setting_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_read,
+                &::std::format!("{}.{}", field, "notify_read"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.notify_buttons,
+                &::std::format!("{}.{}", field, "notify_buttons"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "params"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Permissions {
+        /// `manage_users_add`: `string`.
+        #[serde(
+            rename = "manage_users_add",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_add: ::std::option::Option<::std::string::String>,
+        /// `manage_users_delete`: `string`.
+        #[serde(
+            rename = "manage_users_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_delete: ::std::option::Option<::std::string::String>,
+        /// `manage_ui`: `string`.
+        #[serde(
+            rename = "manage_ui",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_ui: ::std::option::Option<::std::string::String>,
+        /// `manage_settings`: `string`.
+        #[serde(
+            rename = "manage_settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_settings: ::std::option::Option<::std::string::String>,
+        /// `manage_messages`: `string`.
+        #[serde(
+            rename = "manage_messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_messages: ::std::option::Option<::std::string::String>,
+        /// `can_post`: `string`.
+        #[serde(
+            rename = "can_post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_post: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "manage_users_add",
+                    "manage_users_delete",
+                    "manage_ui",
+                    "manage_settings",
+                    "manage_messages",
+                    "can_post",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                manage_users_add: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "manage_users_add",
+                )?,
+                manage_users_delete: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "manage_users_delete",
+                )?,
+                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
+                manage_settings: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manage_settings",
+                )?,
+                manage_messages: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manage_messages",
+                )?,
+                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.manage_users_add,
+                &::std::format!("{}.{}", field, "manage_users_add"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_users_delete,
+                &::std::format!("{}.{}", field, "manage_users_delete"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_ui,
+                &::std::format!("{}.{}", field, "manage_ui"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_settings,
+                &::std::format!("{}.{}", field, "manage_settings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manage_messages,
+                &::std::format!("{}.{}", field, "manage_messages"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_post,
+                &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `Phones`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Phones {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["work_phone", "personal_mobile", "inner_phone"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "inner_phone",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
+    /// `RecentChat`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct RecentChat {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `parent_chat_id`: `int`.
+        #[serde(
+            rename = "parent_chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<i64>,
+        /// `parent_message_id`: `int`.
+        #[serde(
+            rename = "parent_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `contains_collaber`: `bool`.
+        #[serde(
+            rename = "contains_collaber",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contains_collaber: ::std::option::Option<bool>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `entity_type`: `string`.
+        #[serde(
+            rename = "entity_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entity_id`: `string`.
+        #[serde(
+            rename = "entity_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entity_data_1`: `string`.
+        #[serde(
+            rename = "entity_data_1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_1: ::std::option::Option<::std::string::String>,
+        /// `entity_data_2`: `string`.
+        #[serde(
+            rename = "entity_data_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_2: ::std::option::Option<::std::string::String>,
+        /// `entity_data_3`: `string`.
+        #[serde(
+            rename = "entity_data_3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_3: ::std::option::Option<::std::string::String>,
+        /// `date_create`: `datetime`.
+        #[serde(
+            rename = "date_create",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `message_type`: `string`.
+        #[serde(
+            rename = "message_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `mute_list`: `any`.
+        #[serde(
+            rename = "mute_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `manager_list`: `int[]`.
+        #[serde(
+            rename = "manager_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `user_counter`: `int`.
+        #[serde(
+            rename = "user_counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// `restrictions`: `map<bool>`.
+        #[serde(
+            rename = "restrictions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub restrictions: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, bool>,
+        >,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `text_field_enabled`: `bool`.
+        #[serde(
+            rename = "text_field_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<bool>,
+        /// `background_id`: `int`.
+        #[serde(
+            rename = "background_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<i64>,
+        /// `entity_link`: `EntityLink`.
+        #[serde(
+            rename = "entity_link",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<EntityLink>,
+        /// `permissions`: `map<string>`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+        >,
+        /// `public`: `any`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentChat {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for RecentChat {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "owner",
+                    "extranet",
+                    "contains_collaber",
+                    "avatar",
+                    "color",
+                    "type",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "date_create",
+                    "message_type",
+                    "mute_list",
+                    "manager_list",
+                    "user_counter",
+                    "restrictions",
+                    "role",
+                    "text_field_enabled",
+                    "background_id",
+                    "entity_link",
+                    "permissions",
+                    "public",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "parent_chat_id",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "parent_message_id",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                owner: ::b24_core::__private::wire::field_at(slot_4, "owner")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_5, "extranet")?,
+                contains_collaber: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "contains_collaber",
+                )?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "entity_type",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_11, "entity_id")?,
+                entity_data_1: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "entity_data_1",
+                )?,
+                entity_data_2: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "entity_data_2",
+                )?,
+                entity_data_3: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "entity_data_3",
+                )?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "date_create",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "message_type",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_17, "mute_list")?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "manager_list",
+                )?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "user_counter",
+                )?,
+                restrictions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "restrictions",
+                )?,
+                role: ::b24_core::__private::wire::field_at(slot_21, "role")?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "text_field_enabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "background_id",
+                )?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "entity_link",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "permissions",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_26, "public")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for RecentChat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parent_chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parent_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contains_collaber,
+                &::std::format!("{}.{}", field, "contains_collaber"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entity_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entity_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_1,
+                &::std::format!("{}.{}", field, "entity_data_1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_2,
+                &::std::format!("{}.{}", field, "entity_data_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_3,
+                &::std::format!("{}.{}", field, "entity_data_3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "date_create"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "message_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "mute_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "manager_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "user_counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.restrictions,
+                &::std::format!("{}.{}", field, "restrictions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "text_field_enabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "background_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entity_link"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+        }
+    }
+    /// `RecentItemType`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::std::hash::Hash
+    )]
+    #[non_exhaustive]
+    pub enum RecentItemType {
+        #[doc = concat!(" `", "user", "`")]
+        User,
+        #[doc = concat!(" `", "chat", "`")]
+        Chat,
+        /// A value the spec does not list.
+        Other(::std::string::String),
+    }
+    impl RecentItemType {
+        fn wire(&self) -> ::b24_core::__private::serde_json::Value {
+            match self {
+                Self::User => ::b24_core::__private::serde_json::Value::from("user"),
+                Self::Chat => ::b24_core::__private::serde_json::Value::from("chat"),
+                Self::Other(v) => {
+                    ::b24_core::__private::serde_json::Value::from(v.clone())
+                }
+            }
+        }
+    }
+    impl ::b24_core::__private::serde::Serialize for RecentItemType {
+        fn serialize<S: ::b24_core::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            ::b24_core::__private::serde::Serialize::serialize(&self.wire(), s)
+        }
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentItemType {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for RecentItemType {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let s = ::b24_core::__private::wire::scalar_string(value)?;
+            if ::b24_core::__private::wire::same(&s, "user", false) {
+                return ::std::result::Result::Ok(Self::User);
+            }
+            if ::b24_core::__private::wire::same(&s, "chat", false) {
+                return ::std::result::Result::Ok(Self::Chat);
+            }
+            ::std::result::Result::Ok(Self::Other(s))
+        }
+    }
+    impl ::b24_core::__private::Check for RecentItemType {
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            if let Self::Other(v) = self {
+                problems
+                    .push(
+                        field,
+                        &v.to_string(),
+                        ::std::concat!("one of: ", "user, chat"),
+                        ::std::option::Option::None,
+                    );
+            }
+        }
+    }
+    /// `RecentMessage`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct RecentMessage {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `text`: `string`.
+        #[serde(
+            rename = "text",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// `file`: `bool`.
+        #[serde(
+            rename = "file",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file: ::std::option::Option<bool>,
+        /// `attach`: `bool`.
+        #[serde(
+            rename = "attach",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attach: ::std::option::Option<bool>,
+        /// `author_id`: `int`.
+        #[serde(
+            rename = "author_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `sticker`: `int`.
+        #[serde(
+            rename = "sticker",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sticker: ::std::option::Option<i64>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `uuid`: `string`.
+        #[serde(
+            rename = "uuid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uuid: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentMessage {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for RecentMessage {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "text",
+                    "file",
+                    "attach",
+                    "author_id",
+                    "date",
+                    "sticker",
+                    "status",
+                    "uuid",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
+                file: ::b24_core::__private::wire::field_at(slot_2, "file")?,
+                attach: ::b24_core::__private::wire::field_at(slot_3, "attach")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_4, "author_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_5, "date")?,
+                sticker: ::b24_core::__private::wire::field_at(slot_6, "sticker")?,
+                status: ::b24_core::__private::wire::field_at(slot_7, "status")?,
+                uuid: ::b24_core::__private::wire::field_at(slot_8, "uuid")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for RecentMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text,
+                &::std::format!("{}.{}", field, "text"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file,
+                &::std::format!("{}.{}", field, "file"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attach,
+                &::std::format!("{}.{}", field, "attach"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "author_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sticker,
+                &::std::format!("{}.{}", field, "sticker"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uuid,
+                &::std::format!("{}.{}", field, "uuid"),
+                problems,
+            );
+        }
+    }
+    /// `Restrictions`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Restrictions {
+        /// `avatar`: `yn`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `rename`: `yn`.
+        #[serde(
+            rename = "rename",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rename: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `extend`: `yn`.
+        #[serde(
+            rename = "extend",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extend: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `call`: `yn`.
+        #[serde(
+            rename = "call",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `mute`: `yn`.
+        #[serde(
+            rename = "mute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `leave`: `yn`.
+        #[serde(
+            rename = "leave",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `leave_owner`: `yn`.
+        #[serde(
+            rename = "leave_owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `send`: `yn`.
+        #[serde(
+            rename = "send",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `user_list`: `yn`.
+        #[serde(
+            rename = "user_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `path`: `string`.
+        #[serde(
+            rename = "path",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
+        /// `path_title`: `string`.
+        #[serde(
+            rename = "path_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_title: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Restrictions {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "avatar",
+                    "rename",
+                    "extend",
+                    "call",
+                    "mute",
+                    "leave",
+                    "leave_owner",
+                    "send",
+                    "user_list",
+                    "path",
+                    "path_title",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
+                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
+                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
+                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
+                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
+                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
+                leave_owner: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "leave_owner",
+                )?,
+                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
+                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
+                path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
+                path_title: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "path_title",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Restrictions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rename,
+                &::std::format!("{}.{}", field, "rename"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extend,
+                &::std::format!("{}.{}", field, "extend"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call,
+                &::std::format!("{}.{}", field, "call"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute,
+                &::std::format!("{}.{}", field, "mute"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.leave,
+                &::std::format!("{}.{}", field, "leave"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.leave_owner,
+                &::std::format!("{}.{}", field, "leave_owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send,
+                &::std::format!("{}.{}", field, "send"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_list,
+                &::std::format!("{}.{}", field, "user_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path,
+                &::std::format!("{}.{}", field, "path"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.path_title,
+                &::std::format!("{}.{}", field, "path_title"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result_message`: `any`.
+        #[serde(
+            rename = "result_message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_message: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result_message"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result_message: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "result_message",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result_message,
+                &::std::format!("{}.{}", field, "result_message"),
+                problems,
+            );
+        }
+    }
+    /// `Users`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Users {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `first_name`: `string`.
+        #[serde(
+            rename = "first_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: `string`.
+        #[serde(
+            rename = "last_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `work_position`: `string`.
+        #[serde(
+            rename = "work_position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `avatar_hr`: `string`.
+        #[serde(
+            rename = "avatar_hr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar_hr: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `birthday`: `string`.
+        #[serde(
+            rename = "birthday",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthday: ::std::option::Option<::std::string::String>,
+        /// `extranet`: `yn`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `network`: `yn`.
+        #[serde(
+            rename = "network",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `bot`: `yn`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `connector`: `yn`.
+        #[serde(
+            rename = "connector",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `external_auth_id`: `string`.
+        #[serde(
+            rename = "external_auth_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_auth_id: ::std::option::Option<::std::string::String>,
+        /// `status`: `string`.
+        #[serde(
+            rename = "status",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `idle`: `datetime`.
+        #[serde(
+            rename = "idle",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `last_activity_date`: `datetime`.
+        #[serde(
+            rename = "last_activity_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `mobile_last_date`: `datetime`.
+        #[serde(
+            rename = "mobile_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_last_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `desktop_last_date`: `datetime`.
+        #[serde(
+            rename = "desktop_last_date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub desktop_last_date: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `absent`: `datetime`.
+        #[serde(
+            rename = "absent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `departments`: `any[]`.
+        #[serde(
+            rename = "departments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub departments: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `phones`: `Phones`.
+        #[serde(
+            rename = "phones",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phones: ::std::option::Option<Phones>,
+        /// `bot_data`: `map<any>`.
+        #[serde(
+            rename = "bot_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `website`: `string`.
+        #[serde(
+            rename = "website",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Users {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "active",
+                    "name",
+                    "first_name",
+                    "last_name",
+                    "work_position",
+                    "color",
+                    "avatar",
+                    "avatar_hr",
+                    "gender",
+                    "birthday",
+                    "extranet",
+                    "network",
+                    "bot",
+                    "connector",
+                    "external_auth_id",
+                    "status",
+                    "idle",
+                    "last_activity_date",
+                    "mobile_last_date",
+                    "desktop_last_date",
+                    "absent",
+                    "departments",
+                    "phones",
+                    "bot_data",
+                    "type",
+                    "website",
+                    "email",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "work_position",
+                )?,
+                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
+                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
+                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
+                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
+                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
+                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
+                external_auth_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "external_auth_id",
+                )?,
+                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
+                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "last_activity_date",
+                )?,
+                mobile_last_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "mobile_last_date",
+                )?,
+                desktop_last_date: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "desktop_last_date",
+                )?,
+                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
+                departments: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "departments",
+                )?,
+                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
+                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
+                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
+                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
+                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Users {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_name,
+                &::std::format!("{}.{}", field, "first_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "last_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "work_position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar_hr,
+                &::std::format!("{}.{}", field, "avatar_hr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.birthday,
+                &::std::format!("{}.{}", field, "birthday"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.network,
+                &::std::format!("{}.{}", field, "network"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.connector,
+                &::std::format!("{}.{}", field, "connector"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.external_auth_id,
+                &::std::format!("{}.{}", field, "external_auth_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "status"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.idle,
+                &::std::format!("{}.{}", field, "idle"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "last_activity_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mobile_last_date,
+                &::std::format!("{}.{}", field, "mobile_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.desktop_last_date,
+                &::std::format!("{}.{}", field, "desktop_last_date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.absent,
+                &::std::format!("{}.{}", field, "absent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.departments,
+                &::std::format!("{}.{}", field, "departments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.phones,
+                &::std::format!("{}.{}", field, "phones"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_data,
+                &::std::format!("{}.{}", field, "bot_data"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.website,
+                &::std::format!("{}.{}", field, "website"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+        }
+    }
+}
 /// [`im.chat.add`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-add.html) (REST v2)
 ///
 /// Scope: `im`.
@@ -421,7 +2558,7 @@ impl ::b24_core::__private::Method for ChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = chat_get::Result;
+    type Output = chat_get::Chat;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -468,7 +2605,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
 pub mod chat_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.chat.get`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html).
+    /// `Chat` of [`im.chat.get`](https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -477,7 +2614,7 @@ pub mod chat_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Chat {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -492,14 +2629,14 @@ pub mod chat_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Chat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -516,7 +2653,7 @@ pub mod chat_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Chat {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2009,7 +4146,7 @@ impl ::b24_core::__private::Method for CountersGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = counters_get::Result;
+    type Output = counters_get::Counters;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2052,7 +4189,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CountersGetError
 pub mod counters_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.counters.get`](https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html).
+    /// `Counters` of [`im.counters.get`](https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2061,7 +4198,7 @@ pub mod counters_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Counters {
         /// `TYPE`: `Type`.
         #[serde(
             rename = "TYPE",
@@ -2130,14 +4267,14 @@ pub mod counters_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Counters {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Counters {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2174,7 +4311,7 @@ pub mod counters_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Counters {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2756,7 +4893,7 @@ impl ::b24_core::__private::Method for DepartmentGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<department_get::Result>;
+    type Output = ::std::vec::Vec<department_get::Department>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2804,6 +4941,122 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DepartmentGetErr
 pub mod department_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Department` of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Department {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `full_name`: `string`.
+        #[serde(
+            rename = "full_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `manager_user_id`: `int`.
+        #[serde(
+            rename = "manager_user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_id: ::std::option::Option<i64>,
+        /// `manager_user_data`: `ManagerUserData`.
+        #[serde(
+            rename = "manager_user_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_data: ::std::option::Option<ManagerUserData>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Department {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Department {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
+                manager_user_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manager_user_id",
+                )?,
+                manager_user_data: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manager_user_data",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Department {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "full_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_id,
+                &::std::format!("{}.{}", field, "manager_user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_data,
+                &::std::format!("{}.{}", field, "manager_user_data"),
+                problems,
+            );
+        }
+    }
     /// `ManagerUserData` of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3276,122 +5529,6 @@ pub mod department_get {
             );
         }
     }
-    /// `Result` of [`im.department.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `full_name`: `string`.
-        #[serde(
-            rename = "full_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `manager_user_id`: `int`.
-        #[serde(
-            rename = "manager_user_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_user_id: ::std::option::Option<i64>,
-        /// `manager_user_data`: `ManagerUserData`.
-        #[serde(
-            rename = "manager_user_data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_user_data: ::std::option::Option<ManagerUserData>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
-                manager_user_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manager_user_id",
-                )?,
-                manager_user_data: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manager_user_data",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_name,
-                &::std::format!("{}.{}", field, "full_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_user_id,
-                &::std::format!("{}.{}", field, "manager_user_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_user_data,
-                &::std::format!("{}.{}", field, "manager_user_data"),
-                problems,
-            );
-        }
-    }
 }
 /// [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html) (REST v2)
 ///
@@ -3616,7 +5753,7 @@ impl ::b24_core::__private::Method for DialogGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = dialog_get::Result;
+    type Output = dialog_get::Dialog;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3663,7 +5800,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
 pub mod dialog_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `EntityLink` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    /// `Dialog` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3672,629 +5809,7 @@ pub mod dialog_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct EntityLink {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for EntityLink {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `LastMessageViews` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct LastMessageViews {
-        /// `message_id`: `int`.
-        #[serde(
-            rename = "message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_id: ::std::option::Option<i64>,
-        /// `first_viewers`: `any[]`.
-        #[serde(
-            rename = "first_viewers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_viewers: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `count_of_viewers`: `int`.
-        #[serde(
-            rename = "count_of_viewers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_of_viewers: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LastMessageViews {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for LastMessageViews {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["message_id", "first_viewers", "count_of_viewers"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
-                first_viewers: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "first_viewers",
-                )?,
-                count_of_viewers: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "count_of_viewers",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for LastMessageViews {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.message_id,
-                &::std::format!("{}.{}", field, "message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.first_viewers,
-                &::std::format!("{}.{}", field, "first_viewers"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_of_viewers,
-                &::std::format!("{}.{}", field, "count_of_viewers"),
-                problems,
-            );
-        }
-    }
-    /// `Permissions` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Permissions {
-        /// `manage_users_add`: `string`.
-        #[serde(
-            rename = "manage_users_add",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_users_add: ::std::option::Option<::std::string::String>,
-        /// `manage_users_delete`: `string`.
-        #[serde(
-            rename = "manage_users_delete",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_users_delete: ::std::option::Option<::std::string::String>,
-        /// `manage_ui`: `string`.
-        #[serde(
-            rename = "manage_ui",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_ui: ::std::option::Option<::std::string::String>,
-        /// `manage_settings`: `string`.
-        #[serde(
-            rename = "manage_settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_settings: ::std::option::Option<::std::string::String>,
-        /// `manage_messages`: `string`.
-        #[serde(
-            rename = "manage_messages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_messages: ::std::option::Option<::std::string::String>,
-        /// `can_post`: `string`.
-        #[serde(
-            rename = "can_post",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_post: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "manage_users_add",
-                    "manage_users_delete",
-                    "manage_ui",
-                    "manage_settings",
-                    "manage_messages",
-                    "can_post",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                manage_users_add: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "manage_users_add",
-                )?,
-                manage_users_delete: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "manage_users_delete",
-                )?,
-                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
-                manage_settings: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manage_settings",
-                )?,
-                manage_messages: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manage_messages",
-                )?,
-                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Permissions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.manage_users_add,
-                &::std::format!("{}.{}", field, "manage_users_add"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_users_delete,
-                &::std::format!("{}.{}", field, "manage_users_delete"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_ui,
-                &::std::format!("{}.{}", field, "manage_ui"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_settings,
-                &::std::format!("{}.{}", field, "manage_settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_messages,
-                &::std::format!("{}.{}", field, "manage_messages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_post,
-                &::std::format!("{}.{}", field, "can_post"),
-                problems,
-            );
-        }
-    }
-    /// `ReadedList` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ReadedList {
-        /// `user_id`: `int`.
-        #[serde(
-            rename = "user_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `user_name`: `string`.
-        #[serde(
-            rename = "user_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// `message_id`: `int`.
-        #[serde(
-            rename = "message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ReadedList {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user_id", "user_name", "message_id", "date"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
-                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
-                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ReadedList {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "user_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_name,
-                &::std::format!("{}.{}", field, "user_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_id,
-                &::std::format!("{}.{}", field, "message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-        }
-    }
-    /// `Restrictions` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Restrictions {
-        /// `avatar`: `yn`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `rename`: `yn`.
-        #[serde(
-            rename = "rename",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rename: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `extend`: `yn`.
-        #[serde(
-            rename = "extend",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extend: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `call`: `yn`.
-        #[serde(
-            rename = "call",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `mute`: `yn`.
-        #[serde(
-            rename = "mute",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `leave`: `yn`.
-        #[serde(
-            rename = "leave",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `leave_owner`: `yn`.
-        #[serde(
-            rename = "leave_owner",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub leave_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `send`: `yn`.
-        #[serde(
-            rename = "send",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub send: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `user_list`: `yn`.
-        #[serde(
-            rename = "user_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `path`: `string`.
-        #[serde(
-            rename = "path",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub path: ::std::option::Option<::std::string::String>,
-        /// `path_title`: `string`.
-        #[serde(
-            rename = "path_title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub path_title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Restrictions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "rename",
-                    "extend",
-                    "call",
-                    "mute",
-                    "leave",
-                    "leave_owner",
-                    "send",
-                    "user_list",
-                    "path",
-                    "path_title",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
-                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
-                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
-                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
-                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
-                leave_owner: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "leave_owner",
-                )?,
-                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
-                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
-                path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
-                path_title: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "path_title",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Restrictions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rename,
-                &::std::format!("{}.{}", field, "rename"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extend,
-                &::std::format!("{}.{}", field, "extend"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call,
-                &::std::format!("{}.{}", field, "call"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mute,
-                &::std::format!("{}.{}", field, "mute"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.leave,
-                &::std::format!("{}.{}", field, "leave"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.leave_owner,
-                &::std::format!("{}.{}", field, "leave_owner"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.send,
-                &::std::format!("{}.{}", field, "send"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_list,
-                &::std::format!("{}.{}", field, "user_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.path,
-                &::std::format!("{}.{}", field, "path"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.path_title,
-                &::std::format!("{}.{}", field, "path_title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Dialog {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -4572,14 +6087,14 @@ pub mod dialog_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Dialog {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Dialog {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -4739,7 +6254,7 @@ pub mod dialog_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Dialog {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -4934,6 +6449,201 @@ pub mod dialog_get {
             );
         }
     }
+    /// `EntityLink` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::EntityLink;
+    /// `LastMessageViews` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct LastMessageViews {
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `first_viewers`: `any[]`.
+        #[serde(
+            rename = "first_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_viewers: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `count_of_viewers`: `int`.
+        #[serde(
+            rename = "count_of_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_of_viewers: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for LastMessageViews {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for LastMessageViews {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["message_id", "first_viewers", "count_of_viewers"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                message_id: ::b24_core::__private::wire::field_at(slot_0, "message_id")?,
+                first_viewers: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "first_viewers",
+                )?,
+                count_of_viewers: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "count_of_viewers",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for LastMessageViews {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.first_viewers,
+                &::std::format!("{}.{}", field, "first_viewers"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_of_viewers,
+                &::std::format!("{}.{}", field, "count_of_viewers"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Permissions;
+    /// `ReadedList` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ReadedList {
+        /// `user_id`: `int`.
+        #[serde(
+            rename = "user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `user_name`: `string`.
+        #[serde(
+            rename = "user_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ReadedList {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ReadedList {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user_id", "user_name", "message_id", "date"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_id: ::b24_core::__private::wire::field_at(slot_0, "user_id")?,
+                user_name: ::b24_core::__private::wire::field_at(slot_1, "user_name")?,
+                message_id: ::b24_core::__private::wire::field_at(slot_2, "message_id")?,
+                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ReadedList {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "user_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+        }
+    }
+    /// `Restrictions` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Restrictions;
 }
 /// [`im.dialog.messages.get`](https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html) (REST v2)
 ///
@@ -8623,7 +10333,7 @@ impl ::b24_core::__private::Method for DialogUsersList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<dialog_users_list::Result>;
+    type Output = ::std::vec::Vec<dialog_users_list::Users>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8649,7 +10359,7 @@ impl ::b24_core::__private::Method for DialogUsersList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for DialogUsersList {
-    type Item = dialog_users_list::Result;
+    type Item = dialog_users_list::Users;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -8690,7 +10400,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUsersListE
 pub mod dialog_users_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.dialog.users.list`](https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html).
+    /// `Users` of [`im.dialog.users.list`](https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -8699,7 +10409,7 @@ pub mod dialog_users_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Users {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -8916,14 +10626,14 @@ pub mod dialog_users_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Users {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -9017,7 +10727,7 @@ pub mod dialog_users_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Users {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -10331,7 +12041,7 @@ impl ::b24_core::__private::Method for DiskFolderGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = disk_folder_get::Result;
+    type Output = disk_folder_get::Folder;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -10390,7 +12100,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFolderGetErr
 pub mod disk_folder_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
+    /// `Folder` of [`im.disk.folder.get`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -10399,7 +12109,7 @@ pub mod disk_folder_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Folder {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -10414,14 +12124,14 @@ pub mod disk_folder_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Folder {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Folder {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -10438,7 +12148,7 @@ pub mod disk_folder_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Folder {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -11981,69 +13691,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyAnswerErro
 pub mod notify_answer {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.notify.answer`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result_message`: `any`.
-        #[serde(
-            rename = "result_message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result_message"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result_message: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "result_message",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result_message,
-                &::std::format!("{}.{}", field, "result_message"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`im.notify.answer`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`im.notify.confirm`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html) (REST v2)
 ///
@@ -12184,69 +13833,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyConfirmErr
 pub mod notify_confirm {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.notify.confirm`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result_message`: `any`.
-        #[serde(
-            rename = "result_message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_message: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result_message"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result_message: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "result_message",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result_message,
-                &::std::format!("{}.{}", field, "result_message"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`im.notify.confirm`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`im.notify.delete`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-delete.html) (REST v2)
 ///
@@ -12584,7 +14172,7 @@ impl ::b24_core::__private::Method for NotifyGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = notify_get::Result;
+    type Output = notify_get::Notify;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12638,7 +14226,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyGetError {
 pub mod notify_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Notifications` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
+    /// `Notifications` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Notifications;
+    /// `Notify` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -12647,378 +14237,7 @@ pub mod notify_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Notifications {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `chat_id`: `int`.
-        #[serde(
-            rename = "chat_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat_id: ::std::option::Option<i64>,
-        /// `author_id`: `int`.
-        #[serde(
-            rename = "author_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `notify_type`: `int`.
-        #[serde(
-            rename = "notify_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_type: ::std::option::Option<i64>,
-        /// `notify_module`: `string`.
-        #[serde(
-            rename = "notify_module",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_module: ::std::option::Option<::std::string::String>,
-        /// `notify_event`: `string`.
-        #[serde(
-            rename = "notify_event",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_event: ::std::option::Option<::std::string::String>,
-        /// `notify_tag`: `string`.
-        #[serde(
-            rename = "notify_tag",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_tag: ::std::option::Option<::std::string::String>,
-        /// `notify_sub_tag`: `string`.
-        #[serde(
-            rename = "notify_sub_tag",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_sub_tag: ::std::option::Option<::std::string::String>,
-        /// `notify_title`: `string`.
-        #[serde(
-            rename = "notify_title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_title: ::std::option::Option<::std::string::String>,
-        /// `setting_name`: `string`.
-        #[serde(
-            rename = "setting_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub setting_name: ::std::option::Option<::std::string::String>,
-        /// `text`: `string`.
-        #[serde(
-            rename = "text",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text: ::std::option::Option<::std::string::String>,
-        /// `notify_read`: `string`.
-        #[serde(
-            rename = "notify_read",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_read: ::std::option::Option<::std::string::String>,
-        /// `notify_buttons`: `string`.
-        #[serde(
-            rename = "notify_buttons",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_buttons: ::std::option::Option<::std::string::String>,
-        /// `params`: `any`.
-        #[serde(
-            rename = "params",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Notifications {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chat_id",
-                    "author_id",
-                    "date",
-                    "notify_type",
-                    "notify_module",
-                    "notify_event",
-                    "notify_tag",
-                    "notify_sub_tag",
-                    "notify_title",
-                    "setting_name",
-                    "text",
-                    "notify_read",
-                    "notify_buttons",
-                    "params",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "notify_type",
-                )?,
-                notify_module: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "notify_module",
-                )?,
-                notify_event: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "notify_event",
-                )?,
-                notify_tag: ::b24_core::__private::wire::field_at(slot_7, "notify_tag")?,
-                notify_sub_tag: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "notify_sub_tag",
-                )?,
-                notify_title: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "notify_title",
-                )?,
-                setting_name: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "setting_name",
-                )?,
-                text: ::b24_core::__private::wire::field_at(slot_11, "text")?,
-                notify_read: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "notify_read",
-                )?,
-                notify_buttons: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "notify_buttons",
-                )?,
-                params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Notifications {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat_id,
-                &::std::format!("{}.{}", field, "chat_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "author_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_type,
-                &::std::format!("{}.{}", field, "notify_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_module,
-                &::std::format!("{}.{}", field, "notify_module"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_event,
-                &::std::format!("{}.{}", field, "notify_event"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_tag,
-                &::std::format!("{}.{}", field, "notify_tag"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_sub_tag,
-                &::std::format!("{}.{}", field, "notify_sub_tag"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_title,
-                &::std::format!("{}.{}", field, "notify_title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.setting_name,
-                &::std::format!("{}.{}", field, "setting_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text,
-                &::std::format!("{}.{}", field, "text"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_read,
-                &::std::format!("{}.{}", field, "notify_read"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_buttons,
-                &::std::format!("{}.{}", field, "notify_buttons"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.params,
-                &::std::format!("{}.{}", field, "params"),
-                problems,
-            );
-        }
-    }
-    /// `Phones` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Notify {
         /// `total_count`: `int`.
         #[serde(
             rename = "total_count",
@@ -13061,14 +14280,14 @@ pub mod notify_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notify {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Notify {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -13104,7 +14323,7 @@ pub mod notify_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Notify {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -13134,478 +14353,10 @@ pub mod notify_get {
             );
         }
     }
-    /// `Users` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Users {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `first_name`: `string`.
-        #[serde(
-            rename = "first_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_name: ::std::option::Option<::std::string::String>,
-        /// `last_name`: `string`.
-        #[serde(
-            rename = "last_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `work_position`: `string`.
-        #[serde(
-            rename = "work_position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `avatar_hr`: `string`.
-        #[serde(
-            rename = "avatar_hr",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar_hr: ::std::option::Option<::std::string::String>,
-        /// `gender`: `string`.
-        #[serde(
-            rename = "gender",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub gender: ::std::option::Option<::std::string::String>,
-        /// `birthday`: `string`.
-        #[serde(
-            rename = "birthday",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthday: ::std::option::Option<::std::string::String>,
-        /// `extranet`: `yn`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `network`: `yn`.
-        #[serde(
-            rename = "network",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `bot`: `yn`.
-        #[serde(
-            rename = "bot",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `connector`: `yn`.
-        #[serde(
-            rename = "connector",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `external_auth_id`: `string`.
-        #[serde(
-            rename = "external_auth_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_auth_id: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `datetime`.
-        #[serde(
-            rename = "idle",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `last_activity_date`: `datetime`.
-        #[serde(
-            rename = "last_activity_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `mobile_last_date`: `datetime`.
-        #[serde(
-            rename = "mobile_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `desktop_last_date`: `datetime`.
-        #[serde(
-            rename = "desktop_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `absent`: `datetime`.
-        #[serde(
-            rename = "absent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `departments`: `any[]`.
-        #[serde(
-            rename = "departments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub departments: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `phones`: `Phones`.
-        #[serde(
-            rename = "phones",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phones: ::std::option::Option<Phones>,
-        /// `bot_data`: `map<any>`.
-        #[serde(
-            rename = "bot_data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `website`: `string`.
-        #[serde(
-            rename = "website",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Users {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.first_name,
-                &::std::format!("{}.{}", field, "first_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "last_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "work_position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar_hr,
-                &::std::format!("{}.{}", field, "avatar_hr"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.gender,
-                &::std::format!("{}.{}", field, "gender"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthday,
-                &::std::format!("{}.{}", field, "birthday"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.network,
-                &::std::format!("{}.{}", field, "network"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot,
-                &::std::format!("{}.{}", field, "bot"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.connector,
-                &::std::format!("{}.{}", field, "connector"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_auth_id,
-                &::std::format!("{}.{}", field, "external_auth_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.idle,
-                &::std::format!("{}.{}", field, "idle"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_date,
-                &::std::format!("{}.{}", field, "last_activity_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mobile_last_date,
-                &::std::format!("{}.{}", field, "mobile_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.desktop_last_date,
-                &::std::format!("{}.{}", field, "desktop_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.absent,
-                &::std::format!("{}.{}", field, "absent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.departments,
-                &::std::format!("{}.{}", field, "departments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phones,
-                &::std::format!("{}.{}", field, "phones"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot_data,
-                &::std::format!("{}.{}", field, "bot_data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.website,
-                &::std::format!("{}.{}", field, "website"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-        }
-    }
+    /// `Phones` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
+    /// `Users` of [`im.notify.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Users;
 }
 /// [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html) (REST v2)
 ///
@@ -13919,7 +14670,7 @@ impl ::b24_core::__private::Method for NotifyHistorySearch {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = notify_history_search::Result;
+    type Output = notify_history_search::History;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13997,7 +14748,7 @@ for NotifyHistorySearchError {
 pub mod notify_history_search {
     #[allow(unused_imports)]
     use super::*;
-    /// `Notifications` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
+    /// `History` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -14006,378 +14757,7 @@ pub mod notify_history_search {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Notifications {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `chat_id`: `int`.
-        #[serde(
-            rename = "chat_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat_id: ::std::option::Option<i64>,
-        /// `author_id`: `int`.
-        #[serde(
-            rename = "author_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `notify_type`: `int`.
-        #[serde(
-            rename = "notify_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_type: ::std::option::Option<i64>,
-        /// `notify_module`: `string`.
-        #[serde(
-            rename = "notify_module",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_module: ::std::option::Option<::std::string::String>,
-        /// `notify_event`: `string`.
-        #[serde(
-            rename = "notify_event",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_event: ::std::option::Option<::std::string::String>,
-        /// `notify_tag`: `string`.
-        #[serde(
-            rename = "notify_tag",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_tag: ::std::option::Option<::std::string::String>,
-        /// `notify_sub_tag`: `string`.
-        #[serde(
-            rename = "notify_sub_tag",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_sub_tag: ::std::option::Option<::std::string::String>,
-        /// `notify_title`: `string`.
-        #[serde(
-            rename = "notify_title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_title: ::std::option::Option<::std::string::String>,
-        /// `setting_name`: `string`.
-        #[serde(
-            rename = "setting_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub setting_name: ::std::option::Option<::std::string::String>,
-        /// `text`: `string`.
-        #[serde(
-            rename = "text",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text: ::std::option::Option<::std::string::String>,
-        /// `notify_read`: `string`.
-        #[serde(
-            rename = "notify_read",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_read: ::std::option::Option<::std::string::String>,
-        /// `notify_buttons`: `string`.
-        #[serde(
-            rename = "notify_buttons",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_buttons: ::std::option::Option<::std::string::String>,
-        /// `params`: `any`.
-        #[serde(
-            rename = "params",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Notifications {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Notifications {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "chat_id",
-                    "author_id",
-                    "date",
-                    "notify_type",
-                    "notify_module",
-                    "notify_event",
-                    "notify_tag",
-                    "notify_sub_tag",
-                    "notify_title",
-                    "setting_name",
-                    "text",
-                    "notify_read",
-                    "notify_buttons",
-                    "params",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                chat_id: ::b24_core::__private::wire::field_at(slot_1, "chat_id")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_3, "date")?,
-                notify_type: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "notify_type",
-                )?,
-                notify_module: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "notify_module",
-                )?,
-                notify_event: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "notify_event",
-                )?,
-                notify_tag: ::b24_core::__private::wire::field_at(slot_7, "notify_tag")?,
-                notify_sub_tag: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "notify_sub_tag",
-                )?,
-                notify_title: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "notify_title",
-                )?,
-                setting_name: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "setting_name",
-                )?,
-                text: ::b24_core::__private::wire::field_at(slot_11, "text")?,
-                notify_read: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "notify_read",
-                )?,
-                notify_buttons: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "notify_buttons",
-                )?,
-                params: ::b24_core::__private::wire::field_at(slot_14, "params")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Notifications {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat_id,
-                &::std::format!("{}.{}", field, "chat_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "author_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_type,
-                &::std::format!("{}.{}", field, "notify_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_module,
-                &::std::format!("{}.{}", field, "notify_module"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_event,
-                &::std::format!("{}.{}", field, "notify_event"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_tag,
-                &::std::format!("{}.{}", field, "notify_tag"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_sub_tag,
-                &::std::format!("{}.{}", field, "notify_sub_tag"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_title,
-                &::std::format!("{}.{}", field, "notify_title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.setting_name,
-                &::std::format!("{}.{}", field, "setting_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text,
-                &::std::format!("{}.{}", field, "text"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_read,
-                &::std::format!("{}.{}", field, "notify_read"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.notify_buttons,
-                &::std::format!("{}.{}", field, "notify_buttons"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.params,
-                &::std::format!("{}.{}", field, "params"),
-                problems,
-            );
-        }
-    }
-    /// `Phones` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct History {
         /// `chat_id`: `int`.
         #[serde(
             rename = "chat_id",
@@ -14413,14 +14793,14 @@ pub mod notify_history_search {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for History {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for History {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -14446,7 +14826,7 @@ pub mod notify_history_search {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for History {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -14471,478 +14851,12 @@ pub mod notify_history_search {
             );
         }
     }
-    /// `Users` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Users {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `first_name`: `string`.
-        #[serde(
-            rename = "first_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub first_name: ::std::option::Option<::std::string::String>,
-        /// `last_name`: `string`.
-        #[serde(
-            rename = "last_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `work_position`: `string`.
-        #[serde(
-            rename = "work_position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `avatar_hr`: `string`.
-        #[serde(
-            rename = "avatar_hr",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar_hr: ::std::option::Option<::std::string::String>,
-        /// `gender`: `string`.
-        #[serde(
-            rename = "gender",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub gender: ::std::option::Option<::std::string::String>,
-        /// `birthday`: `string`.
-        #[serde(
-            rename = "birthday",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub birthday: ::std::option::Option<::std::string::String>,
-        /// `extranet`: `yn`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `network`: `yn`.
-        #[serde(
-            rename = "network",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub network: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `bot`: `yn`.
-        #[serde(
-            rename = "bot",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `connector`: `yn`.
-        #[serde(
-            rename = "connector",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub connector: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `external_auth_id`: `string`.
-        #[serde(
-            rename = "external_auth_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_auth_id: ::std::option::Option<::std::string::String>,
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `idle`: `datetime`.
-        #[serde(
-            rename = "idle",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub idle: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `last_activity_date`: `datetime`.
-        #[serde(
-            rename = "last_activity_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `mobile_last_date`: `datetime`.
-        #[serde(
-            rename = "mobile_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mobile_last_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `desktop_last_date`: `datetime`.
-        #[serde(
-            rename = "desktop_last_date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub desktop_last_date: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `absent`: `datetime`.
-        #[serde(
-            rename = "absent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub absent: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `departments`: `any[]`.
-        #[serde(
-            rename = "departments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub departments: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `phones`: `Phones`.
-        #[serde(
-            rename = "phones",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phones: ::std::option::Option<Phones>,
-        /// `bot_data`: `map<any>`.
-        #[serde(
-            rename = "bot_data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `website`: `string`.
-        #[serde(
-            rename = "website",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Users {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "active",
-                    "name",
-                    "first_name",
-                    "last_name",
-                    "work_position",
-                    "color",
-                    "avatar",
-                    "avatar_hr",
-                    "gender",
-                    "birthday",
-                    "extranet",
-                    "network",
-                    "bot",
-                    "connector",
-                    "external_auth_id",
-                    "status",
-                    "idle",
-                    "last_activity_date",
-                    "mobile_last_date",
-                    "desktop_last_date",
-                    "absent",
-                    "departments",
-                    "phones",
-                    "bot_data",
-                    "type",
-                    "website",
-                    "email",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "active")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                first_name: ::b24_core::__private::wire::field_at(slot_3, "first_name")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_4, "last_name")?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "work_position",
-                )?,
-                color: ::b24_core::__private::wire::field_at(slot_6, "color")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                avatar_hr: ::b24_core::__private::wire::field_at(slot_8, "avatar_hr")?,
-                gender: ::b24_core::__private::wire::field_at(slot_9, "gender")?,
-                birthday: ::b24_core::__private::wire::field_at(slot_10, "birthday")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_11, "extranet")?,
-                network: ::b24_core::__private::wire::field_at(slot_12, "network")?,
-                bot: ::b24_core::__private::wire::field_at(slot_13, "bot")?,
-                connector: ::b24_core::__private::wire::field_at(slot_14, "connector")?,
-                external_auth_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "external_auth_id",
-                )?,
-                status: ::b24_core::__private::wire::field_at(slot_16, "status")?,
-                idle: ::b24_core::__private::wire::field_at(slot_17, "idle")?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "last_activity_date",
-                )?,
-                mobile_last_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "mobile_last_date",
-                )?,
-                desktop_last_date: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "desktop_last_date",
-                )?,
-                absent: ::b24_core::__private::wire::field_at(slot_21, "absent")?,
-                departments: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "departments",
-                )?,
-                phones: ::b24_core::__private::wire::field_at(slot_23, "phones")?,
-                bot_data: ::b24_core::__private::wire::field_at(slot_24, "bot_data")?,
-                type_: ::b24_core::__private::wire::field_at(slot_25, "type")?,
-                website: ::b24_core::__private::wire::field_at(slot_26, "website")?,
-                email: ::b24_core::__private::wire::field_at(slot_27, "email")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Users {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.first_name,
-                &::std::format!("{}.{}", field, "first_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "last_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "work_position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar_hr,
-                &::std::format!("{}.{}", field, "avatar_hr"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.gender,
-                &::std::format!("{}.{}", field, "gender"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.birthday,
-                &::std::format!("{}.{}", field, "birthday"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.network,
-                &::std::format!("{}.{}", field, "network"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot,
-                &::std::format!("{}.{}", field, "bot"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.connector,
-                &::std::format!("{}.{}", field, "connector"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.external_auth_id,
-                &::std::format!("{}.{}", field, "external_auth_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.idle,
-                &::std::format!("{}.{}", field, "idle"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_date,
-                &::std::format!("{}.{}", field, "last_activity_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mobile_last_date,
-                &::std::format!("{}.{}", field, "mobile_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.desktop_last_date,
-                &::std::format!("{}.{}", field, "desktop_last_date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.absent,
-                &::std::format!("{}.{}", field, "absent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.departments,
-                &::std::format!("{}.{}", field, "departments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.phones,
-                &::std::format!("{}.{}", field, "phones"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot_data,
-                &::std::format!("{}.{}", field, "bot_data"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.website,
-                &::std::format!("{}.{}", field, "website"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-        }
-    }
+    /// `Notifications` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Notifications;
+    /// `Phones` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
+    /// `Users` of [`im.notify.history.search`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::Users;
 }
 /// [`im.notify.personal.add`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-personal-add.html) (REST v2)
 ///
@@ -15872,90 +15786,6 @@ pub mod notify_schema_get {
             );
         }
     }
-    /// `Result` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `MODULE_ID`: `string`.
-        #[serde(
-            rename = "MODULE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `LIST`: `List[]`.
-        #[serde(
-            rename = "LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list: ::std::option::Option<::std::vec::Vec<List>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "MODULE_ID", "LIST"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
-                list: ::b24_core::__private::wire::field_at(slot_2, "LIST")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "MODULE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list,
-                &::std::format!("{}.{}", field, "LIST"),
-                problems,
-            );
-        }
-    }
     /// `ResultWrapper` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -15966,13 +15796,13 @@ pub mod notify_schema_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ResultWrapper {
-        /// `tasks`: `Result`.
+        /// `tasks`: `Schema`.
         #[serde(
             rename = "tasks",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tasks: ::std::option::Option<Result>,
+        pub tasks: ::std::option::Option<Schema>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -16010,6 +15840,90 @@ pub mod notify_schema_get {
             ::b24_core::__private::Check::check(
                 &self.tasks,
                 &::std::format!("{}.{}", field, "tasks"),
+                problems,
+            );
+        }
+    }
+    /// `Schema` of [`im.notify.schema.get`](https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Schema {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `MODULE_ID`: `string`.
+        #[serde(
+            rename = "MODULE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `LIST`: `List[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<::std::vec::Vec<List>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Schema {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Schema {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "MODULE_ID", "LIST"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_1, "MODULE_ID")?,
+                list: ::b24_core::__private::wire::field_at(slot_2, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Schema {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "MODULE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
                 problems,
             );
         }
@@ -16525,640 +16439,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentGetError {
 pub mod recent_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Avatar` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Avatar {
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Avatar {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["url", "color"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Avatar {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-        }
-    }
-    /// `EntityLink` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct EntityLink {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for EntityLink {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `RecentChat` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct RecentChat {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `parent_chat_id`: `int`.
-        #[serde(
-            rename = "parent_chat_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_chat_id: ::std::option::Option<i64>,
-        /// `parent_message_id`: `int`.
-        #[serde(
-            rename = "parent_message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_message_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `owner`: `int`.
-        #[serde(
-            rename = "owner",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner: ::std::option::Option<i64>,
-        /// `extranet`: `bool`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<bool>,
-        /// `contains_collaber`: `bool`.
-        #[serde(
-            rename = "contains_collaber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contains_collaber: ::std::option::Option<bool>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `entity_type`: `string`.
-        #[serde(
-            rename = "entity_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `entity_id`: `string`.
-        #[serde(
-            rename = "entity_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `entity_data_1`: `string`.
-        #[serde(
-            rename = "entity_data_1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_1: ::std::option::Option<::std::string::String>,
-        /// `entity_data_2`: `string`.
-        #[serde(
-            rename = "entity_data_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_2: ::std::option::Option<::std::string::String>,
-        /// `entity_data_3`: `string`.
-        #[serde(
-            rename = "entity_data_3",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_3: ::std::option::Option<::std::string::String>,
-        /// `date_create`: `datetime`.
-        #[serde(
-            rename = "date_create",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `message_type`: `string`.
-        #[serde(
-            rename = "message_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_type: ::std::option::Option<::std::string::String>,
-        /// `mute_list`: `any`.
-        #[serde(
-            rename = "mute_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mute_list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `manager_list`: `int[]`.
-        #[serde(
-            rename = "manager_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `user_counter`: `int`.
-        #[serde(
-            rename = "user_counter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_counter: ::std::option::Option<i64>,
-        /// `restrictions`: `map<bool>`.
-        #[serde(
-            rename = "restrictions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub restrictions: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, bool>,
-        >,
-        /// `role`: `string`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::std::string::String>,
-        /// `text_field_enabled`: `bool`.
-        #[serde(
-            rename = "text_field_enabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text_field_enabled: ::std::option::Option<bool>,
-        /// `background_id`: `int`.
-        #[serde(
-            rename = "background_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<i64>,
-        /// `entity_link`: `EntityLink`.
-        #[serde(
-            rename = "entity_link",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_link: ::std::option::Option<EntityLink>,
-        /// `permissions`: `map<string>`.
-        #[serde(
-            rename = "permissions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub permissions: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-        /// `public`: `any`.
-        #[serde(
-            rename = "public",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentChat {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for RecentChat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "owner",
-                    "extranet",
-                    "contains_collaber",
-                    "avatar",
-                    "color",
-                    "type",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "date_create",
-                    "message_type",
-                    "mute_list",
-                    "manager_list",
-                    "user_counter",
-                    "restrictions",
-                    "role",
-                    "text_field_enabled",
-                    "background_id",
-                    "entity_link",
-                    "permissions",
-                    "public",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                owner: ::b24_core::__private::wire::field_at(slot_4, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_5, "extranet")?,
-                contains_collaber: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "contains_collaber",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_11, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "entity_data_3",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "message_type",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_17, "mute_list")?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "manager_list",
-                )?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "user_counter",
-                )?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "restrictions",
-                )?,
-                role: ::b24_core::__private::wire::field_at(slot_21, "role")?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "background_id",
-                )?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "entity_link",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "permissions",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_26, "public")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for RecentChat {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_chat_id,
-                &::std::format!("{}.{}", field, "parent_chat_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_message_id,
-                &::std::format!("{}.{}", field, "parent_message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner,
-                &::std::format!("{}.{}", field, "owner"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contains_collaber,
-                &::std::format!("{}.{}", field, "contains_collaber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "entity_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entity_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_1,
-                &::std::format!("{}.{}", field, "entity_data_1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_2,
-                &::std::format!("{}.{}", field, "entity_data_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_3,
-                &::std::format!("{}.{}", field, "entity_data_3"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "date_create"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_type,
-                &::std::format!("{}.{}", field, "message_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mute_list,
-                &::std::format!("{}.{}", field, "mute_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_list,
-                &::std::format!("{}.{}", field, "manager_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_counter,
-                &::std::format!("{}.{}", field, "user_counter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.restrictions,
-                &::std::format!("{}.{}", field, "restrictions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text_field_enabled,
-                &::std::format!("{}.{}", field, "text_field_enabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "background_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_link,
-                &::std::format!("{}.{}", field, "entity_link"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.permissions,
-                &::std::format!("{}.{}", field, "permissions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public,
-                &::std::format!("{}.{}", field, "public"),
-                problems,
-            );
-        }
-    }
+    /// `Avatar` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Avatar;
+    /// `EntityLink` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::EntityLink;
+    /// `RecentChat` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::RecentChat;
     /// `RecentItem` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -17441,249 +16727,10 @@ pub mod recent_get {
             );
         }
     }
-    /// `RecentItemType` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash
-    )]
-    #[non_exhaustive]
-    pub enum RecentItemType {
-        #[doc = concat!(" `", "user", "`")]
-        User,
-        #[doc = concat!(" `", "chat", "`")]
-        Chat,
-        /// A value the spec does not list.
-        Other(::std::string::String),
-    }
-    impl RecentItemType {
-        fn wire(&self) -> ::b24_core::__private::serde_json::Value {
-            match self {
-                Self::User => ::b24_core::__private::serde_json::Value::from("user"),
-                Self::Chat => ::b24_core::__private::serde_json::Value::from("chat"),
-                Self::Other(v) => {
-                    ::b24_core::__private::serde_json::Value::from(v.clone())
-                }
-            }
-        }
-    }
-    impl ::b24_core::__private::serde::Serialize for RecentItemType {
-        fn serialize<S: ::b24_core::__private::serde::Serializer>(
-            &self,
-            s: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            ::b24_core::__private::serde::Serialize::serialize(&self.wire(), s)
-        }
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentItemType {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for RecentItemType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let s = ::b24_core::__private::wire::scalar_string(value)?;
-            if ::b24_core::__private::wire::same(&s, "user", false) {
-                return ::std::result::Result::Ok(Self::User);
-            }
-            if ::b24_core::__private::wire::same(&s, "chat", false) {
-                return ::std::result::Result::Ok(Self::Chat);
-            }
-            ::std::result::Result::Ok(Self::Other(s))
-        }
-    }
-    impl ::b24_core::__private::Check for RecentItemType {
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            if let Self::Other(v) = self {
-                problems
-                    .push(
-                        field,
-                        &v.to_string(),
-                        ::std::concat!("one of: ", "user, chat"),
-                        ::std::option::Option::None,
-                    );
-            }
-        }
-    }
-    /// `RecentMessage` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct RecentMessage {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `text`: `string`.
-        #[serde(
-            rename = "text",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text: ::std::option::Option<::std::string::String>,
-        /// `file`: `bool`.
-        #[serde(
-            rename = "file",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file: ::std::option::Option<bool>,
-        /// `attach`: `bool`.
-        #[serde(
-            rename = "attach",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attach: ::std::option::Option<bool>,
-        /// `author_id`: `int`.
-        #[serde(
-            rename = "author_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `sticker`: `int`.
-        #[serde(
-            rename = "sticker",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sticker: ::std::option::Option<i64>,
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `uuid`: `string`.
-        #[serde(
-            rename = "uuid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uuid: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentMessage {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for RecentMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "text",
-                    "file",
-                    "attach",
-                    "author_id",
-                    "date",
-                    "sticker",
-                    "status",
-                    "uuid",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
-                file: ::b24_core::__private::wire::field_at(slot_2, "file")?,
-                attach: ::b24_core::__private::wire::field_at(slot_3, "attach")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_4, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_5, "date")?,
-                sticker: ::b24_core::__private::wire::field_at(slot_6, "sticker")?,
-                status: ::b24_core::__private::wire::field_at(slot_7, "status")?,
-                uuid: ::b24_core::__private::wire::field_at(slot_8, "uuid")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for RecentMessage {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text,
-                &::std::format!("{}.{}", field, "text"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file,
-                &::std::format!("{}.{}", field, "file"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attach,
-                &::std::format!("{}.{}", field, "attach"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "author_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sticker,
-                &::std::format!("{}.{}", field, "sticker"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uuid,
-                &::std::format!("{}.{}", field, "uuid"),
-                problems,
-            );
-        }
-    }
+    /// `RecentItemType` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::RecentItemType;
+    /// `RecentMessage` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::RecentMessage;
     /// `RecentUser` of [`im.recent.get`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -18585,640 +17632,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentListError 
 pub mod recent_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Avatar` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Avatar {
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Avatar {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["url", "color"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Avatar {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-        }
-    }
-    /// `EntityLink` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct EntityLink {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for EntityLink {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `RecentChat` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct RecentChat {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `parent_chat_id`: `int`.
-        #[serde(
-            rename = "parent_chat_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_chat_id: ::std::option::Option<i64>,
-        /// `parent_message_id`: `int`.
-        #[serde(
-            rename = "parent_message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_message_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `owner`: `int`.
-        #[serde(
-            rename = "owner",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner: ::std::option::Option<i64>,
-        /// `extranet`: `bool`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<bool>,
-        /// `contains_collaber`: `bool`.
-        #[serde(
-            rename = "contains_collaber",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contains_collaber: ::std::option::Option<bool>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `entity_type`: `string`.
-        #[serde(
-            rename = "entity_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `entity_id`: `string`.
-        #[serde(
-            rename = "entity_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `entity_data_1`: `string`.
-        #[serde(
-            rename = "entity_data_1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_1: ::std::option::Option<::std::string::String>,
-        /// `entity_data_2`: `string`.
-        #[serde(
-            rename = "entity_data_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_2: ::std::option::Option<::std::string::String>,
-        /// `entity_data_3`: `string`.
-        #[serde(
-            rename = "entity_data_3",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_3: ::std::option::Option<::std::string::String>,
-        /// `date_create`: `datetime`.
-        #[serde(
-            rename = "date_create",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `message_type`: `string`.
-        #[serde(
-            rename = "message_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_type: ::std::option::Option<::std::string::String>,
-        /// `mute_list`: `any`.
-        #[serde(
-            rename = "mute_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mute_list: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `manager_list`: `int[]`.
-        #[serde(
-            rename = "manager_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `user_counter`: `int`.
-        #[serde(
-            rename = "user_counter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_counter: ::std::option::Option<i64>,
-        /// `restrictions`: `map<bool>`.
-        #[serde(
-            rename = "restrictions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub restrictions: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, bool>,
-        >,
-        /// `role`: `string`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::std::string::String>,
-        /// `text_field_enabled`: `bool`.
-        #[serde(
-            rename = "text_field_enabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text_field_enabled: ::std::option::Option<bool>,
-        /// `background_id`: `int`.
-        #[serde(
-            rename = "background_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<i64>,
-        /// `entity_link`: `EntityLink`.
-        #[serde(
-            rename = "entity_link",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_link: ::std::option::Option<EntityLink>,
-        /// `permissions`: `map<string>`.
-        #[serde(
-            rename = "permissions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub permissions: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-        >,
-        /// `public`: `any`.
-        #[serde(
-            rename = "public",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentChat {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for RecentChat {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "owner",
-                    "extranet",
-                    "contains_collaber",
-                    "avatar",
-                    "color",
-                    "type",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "date_create",
-                    "message_type",
-                    "mute_list",
-                    "manager_list",
-                    "user_counter",
-                    "restrictions",
-                    "role",
-                    "text_field_enabled",
-                    "background_id",
-                    "entity_link",
-                    "permissions",
-                    "public",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                owner: ::b24_core::__private::wire::field_at(slot_4, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_5, "extranet")?,
-                contains_collaber: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "contains_collaber",
-                )?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_11, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "entity_data_3",
-                )?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "message_type",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_17, "mute_list")?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "manager_list",
-                )?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "user_counter",
-                )?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "restrictions",
-                )?,
-                role: ::b24_core::__private::wire::field_at(slot_21, "role")?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "background_id",
-                )?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "entity_link",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "permissions",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_26, "public")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for RecentChat {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_chat_id,
-                &::std::format!("{}.{}", field, "parent_chat_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_message_id,
-                &::std::format!("{}.{}", field, "parent_message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner,
-                &::std::format!("{}.{}", field, "owner"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contains_collaber,
-                &::std::format!("{}.{}", field, "contains_collaber"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "entity_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entity_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_1,
-                &::std::format!("{}.{}", field, "entity_data_1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_2,
-                &::std::format!("{}.{}", field, "entity_data_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_3,
-                &::std::format!("{}.{}", field, "entity_data_3"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "date_create"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_type,
-                &::std::format!("{}.{}", field, "message_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mute_list,
-                &::std::format!("{}.{}", field, "mute_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_list,
-                &::std::format!("{}.{}", field, "manager_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_counter,
-                &::std::format!("{}.{}", field, "user_counter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.restrictions,
-                &::std::format!("{}.{}", field, "restrictions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text_field_enabled,
-                &::std::format!("{}.{}", field, "text_field_enabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "background_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_link,
-                &::std::format!("{}.{}", field, "entity_link"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.permissions,
-                &::std::format!("{}.{}", field, "permissions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public,
-                &::std::format!("{}.{}", field, "public"),
-                problems,
-            );
-        }
-    }
+    /// `Avatar` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Avatar;
+    /// `EntityLink` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::EntityLink;
+    /// `RecentChat` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::RecentChat;
     /// `RecentItem` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -19501,76 +17920,8 @@ pub mod recent_list {
             );
         }
     }
-    /// `RecentItemType` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash
-    )]
-    #[non_exhaustive]
-    pub enum RecentItemType {
-        #[doc = concat!(" `", "user", "`")]
-        User,
-        #[doc = concat!(" `", "chat", "`")]
-        Chat,
-        /// A value the spec does not list.
-        Other(::std::string::String),
-    }
-    impl RecentItemType {
-        fn wire(&self) -> ::b24_core::__private::serde_json::Value {
-            match self {
-                Self::User => ::b24_core::__private::serde_json::Value::from("user"),
-                Self::Chat => ::b24_core::__private::serde_json::Value::from("chat"),
-                Self::Other(v) => {
-                    ::b24_core::__private::serde_json::Value::from(v.clone())
-                }
-            }
-        }
-    }
-    impl ::b24_core::__private::serde::Serialize for RecentItemType {
-        fn serialize<S: ::b24_core::__private::serde::Serializer>(
-            &self,
-            s: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            ::b24_core::__private::serde::Serialize::serialize(&self.wire(), s)
-        }
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentItemType {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for RecentItemType {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let s = ::b24_core::__private::wire::scalar_string(value)?;
-            if ::b24_core::__private::wire::same(&s, "user", false) {
-                return ::std::result::Result::Ok(Self::User);
-            }
-            if ::b24_core::__private::wire::same(&s, "chat", false) {
-                return ::std::result::Result::Ok(Self::Chat);
-            }
-            ::std::result::Result::Ok(Self::Other(s))
-        }
-    }
-    impl ::b24_core::__private::Check for RecentItemType {
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            if let Self::Other(v) = self {
-                problems
-                    .push(
-                        field,
-                        &v.to_string(),
-                        ::std::concat!("one of: ", "user, chat"),
-                        ::std::option::Option::None,
-                    );
-            }
-        }
-    }
+    /// `RecentItemType` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::RecentItemType;
     /// `RecentList` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -19700,179 +18051,8 @@ pub mod recent_list {
             );
         }
     }
-    /// `RecentMessage` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct RecentMessage {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `text`: `string`.
-        #[serde(
-            rename = "text",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text: ::std::option::Option<::std::string::String>,
-        /// `file`: `bool`.
-        #[serde(
-            rename = "file",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file: ::std::option::Option<bool>,
-        /// `attach`: `bool`.
-        #[serde(
-            rename = "attach",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attach: ::std::option::Option<bool>,
-        /// `author_id`: `int`.
-        #[serde(
-            rename = "author_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `sticker`: `int`.
-        #[serde(
-            rename = "sticker",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sticker: ::std::option::Option<i64>,
-        /// `status`: `string`.
-        #[serde(
-            rename = "status",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `uuid`: `string`.
-        #[serde(
-            rename = "uuid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uuid: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for RecentMessage {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for RecentMessage {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "text",
-                    "file",
-                    "attach",
-                    "author_id",
-                    "date",
-                    "sticker",
-                    "status",
-                    "uuid",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                text: ::b24_core::__private::wire::field_at(slot_1, "text")?,
-                file: ::b24_core::__private::wire::field_at(slot_2, "file")?,
-                attach: ::b24_core::__private::wire::field_at(slot_3, "attach")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_4, "author_id")?,
-                date: ::b24_core::__private::wire::field_at(slot_5, "date")?,
-                sticker: ::b24_core::__private::wire::field_at(slot_6, "sticker")?,
-                status: ::b24_core::__private::wire::field_at(slot_7, "status")?,
-                uuid: ::b24_core::__private::wire::field_at(slot_8, "uuid")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for RecentMessage {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text,
-                &::std::format!("{}.{}", field, "text"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file,
-                &::std::format!("{}.{}", field, "file"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attach,
-                &::std::format!("{}.{}", field, "attach"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "author_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sticker,
-                &::std::format!("{}.{}", field, "sticker"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "status"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uuid,
-                &::std::format!("{}.{}", field, "uuid"),
-                problems,
-            );
-        }
-    }
+    /// `RecentMessage` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::RecentMessage;
     /// `RecentUser` of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -20690,7 +18870,7 @@ impl ::b24_core::__private::Method for RevisionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = revision_get::Result;
+    type Output = revision_get::Revision;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -20733,7 +18913,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError
 pub mod revision_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.revision.get`](https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html).
+    /// `Revision` of [`im.revision.get`](https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -20742,7 +18922,7 @@ pub mod revision_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Revision {
         /// `rest`: `int`.
         #[serde(
             rename = "rest",
@@ -20785,14 +18965,14 @@ pub mod revision_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Revision {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Revision {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -20816,7 +18996,7 @@ pub mod revision_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Revision {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -20991,7 +19171,7 @@ impl ::b24_core::__private::Method for SearchChatList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<search_chat_list::Result>;
+    type Output = ::std::vec::Vec<search_chat_list::Chat>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -21007,7 +19187,7 @@ impl ::b24_core::__private::Method for SearchChatList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SearchChatList {
-    type Item = search_chat_list::Result;
+    type Item = search_chat_list::Chat;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -21045,7 +19225,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchChatListEr
 pub mod search_chat_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `EntityLink` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+    /// `Chat` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -21054,440 +19234,7 @@ pub mod search_chat_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct EntityLink {
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `id`: `any`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for EntityLink {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["type", "url", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
-                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
-                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for EntityLink {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
-    /// `Permissions` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Permissions {
-        /// `manage_users_add`: `string`.
-        #[serde(
-            rename = "manage_users_add",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_users_add: ::std::option::Option<::std::string::String>,
-        /// `manage_users_delete`: `string`.
-        #[serde(
-            rename = "manage_users_delete",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_users_delete: ::std::option::Option<::std::string::String>,
-        /// `manage_ui`: `string`.
-        #[serde(
-            rename = "manage_ui",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_ui: ::std::option::Option<::std::string::String>,
-        /// `manage_settings`: `string`.
-        #[serde(
-            rename = "manage_settings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_settings: ::std::option::Option<::std::string::String>,
-        /// `manage_messages`: `string`.
-        #[serde(
-            rename = "manage_messages",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_messages: ::std::option::Option<::std::string::String>,
-        /// `can_post`: `string`.
-        #[serde(
-            rename = "can_post",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_post: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Permissions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Permissions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "manage_users_add",
-                    "manage_users_delete",
-                    "manage_ui",
-                    "manage_settings",
-                    "manage_messages",
-                    "can_post",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                manage_users_add: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "manage_users_add",
-                )?,
-                manage_users_delete: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "manage_users_delete",
-                )?,
-                manage_ui: ::b24_core::__private::wire::field_at(slot_2, "manage_ui")?,
-                manage_settings: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manage_settings",
-                )?,
-                manage_messages: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manage_messages",
-                )?,
-                can_post: ::b24_core::__private::wire::field_at(slot_5, "can_post")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Permissions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.manage_users_add,
-                &::std::format!("{}.{}", field, "manage_users_add"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_users_delete,
-                &::std::format!("{}.{}", field, "manage_users_delete"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_ui,
-                &::std::format!("{}.{}", field, "manage_ui"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_settings,
-                &::std::format!("{}.{}", field, "manage_settings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manage_messages,
-                &::std::format!("{}.{}", field, "manage_messages"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_post,
-                &::std::format!("{}.{}", field, "can_post"),
-                problems,
-            );
-        }
-    }
-    /// `Restrictions` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Restrictions {
-        /// `avatar`: `yn`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `rename`: `yn`.
-        #[serde(
-            rename = "rename",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rename: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `extend`: `yn`.
-        #[serde(
-            rename = "extend",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extend: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `call`: `yn`.
-        #[serde(
-            rename = "call",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `mute`: `yn`.
-        #[serde(
-            rename = "mute",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `leave`: `yn`.
-        #[serde(
-            rename = "leave",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `leave_owner`: `yn`.
-        #[serde(
-            rename = "leave_owner",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub leave_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `send`: `yn`.
-        #[serde(
-            rename = "send",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub send: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `user_list`: `yn`.
-        #[serde(
-            rename = "user_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `path`: `string`.
-        #[serde(
-            rename = "path",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub path: ::std::option::Option<::std::string::String>,
-        /// `path_title`: `string`.
-        #[serde(
-            rename = "path_title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub path_title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Restrictions {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Restrictions {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "avatar",
-                    "rename",
-                    "extend",
-                    "call",
-                    "mute",
-                    "leave",
-                    "leave_owner",
-                    "send",
-                    "user_list",
-                    "path",
-                    "path_title",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                avatar: ::b24_core::__private::wire::field_at(slot_0, "avatar")?,
-                rename: ::b24_core::__private::wire::field_at(slot_1, "rename")?,
-                extend: ::b24_core::__private::wire::field_at(slot_2, "extend")?,
-                call: ::b24_core::__private::wire::field_at(slot_3, "call")?,
-                mute: ::b24_core::__private::wire::field_at(slot_4, "mute")?,
-                leave: ::b24_core::__private::wire::field_at(slot_5, "leave")?,
-                leave_owner: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "leave_owner",
-                )?,
-                send: ::b24_core::__private::wire::field_at(slot_7, "send")?,
-                user_list: ::b24_core::__private::wire::field_at(slot_8, "user_list")?,
-                path: ::b24_core::__private::wire::field_at(slot_9, "path")?,
-                path_title: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "path_title",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Restrictions {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rename,
-                &::std::format!("{}.{}", field, "rename"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extend,
-                &::std::format!("{}.{}", field, "extend"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call,
-                &::std::format!("{}.{}", field, "call"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mute,
-                &::std::format!("{}.{}", field, "mute"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.leave,
-                &::std::format!("{}.{}", field, "leave"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.leave_owner,
-                &::std::format!("{}.{}", field, "leave_owner"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.send,
-                &::std::format!("{}.{}", field, "send"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_list,
-                &::std::format!("{}.{}", field, "user_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.path,
-                &::std::format!("{}.{}", field, "path"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.path_title,
-                &::std::format!("{}.{}", field, "path_title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Chat {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -21735,14 +19482,14 @@ pub mod search_chat_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Chat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -21885,7 +19632,7 @@ pub mod search_chat_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Chat {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -22060,6 +19807,94 @@ pub mod search_chat_list {
             );
         }
     }
+    /// `EntityLink` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct EntityLink {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `id`: `any`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for EntityLink {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["type", "url", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                type_: ::b24_core::__private::wire::field_at(slot_0, "type")?,
+                url: ::b24_core::__private::wire::field_at(slot_1, "url")?,
+                id: ::b24_core::__private::wire::field_at(slot_2, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for EntityLink {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Permissions;
+    /// `Restrictions` of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Restrictions;
 }
 /// [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html) (REST v2)
 ///
@@ -22191,7 +20026,7 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<search_department_list::Result>;
+    type Output = ::std::vec::Vec<search_department_list::Department>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -22208,7 +20043,7 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SearchDepartmentList {
-    type Item = search_department_list::Result;
+    type Item = search_department_list::Department;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -22247,6 +20082,122 @@ for SearchDepartmentListError {
 pub mod search_department_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Department` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Department {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `full_name`: `string`.
+        #[serde(
+            rename = "full_name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `manager_user_id`: `int`.
+        #[serde(
+            rename = "manager_user_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_id: ::std::option::Option<i64>,
+        /// `manager_user_data`: `ManagerUserData`.
+        #[serde(
+            rename = "manager_user_data",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_user_data: ::std::option::Option<ManagerUserData>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Department {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Department {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
+                manager_user_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "manager_user_id",
+                )?,
+                manager_user_data: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "manager_user_data",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Department {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "full_name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_id,
+                &::std::format!("{}.{}", field, "manager_user_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_user_data,
+                &::std::format!("{}.{}", field, "manager_user_data"),
+                problems,
+            );
+        }
+    }
     /// `ManagerUserData` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -22719,212 +20670,8 @@ pub mod search_department_list {
             );
         }
     }
-    /// `Phones` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `full_name`: `string`.
-        #[serde(
-            rename = "full_name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `manager_user_id`: `int`.
-        #[serde(
-            rename = "manager_user_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_user_id: ::std::option::Option<i64>,
-        /// `manager_user_data`: `ManagerUserData`.
-        #[serde(
-            rename = "manager_user_data",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_user_data: ::std::option::Option<ManagerUserData>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "full_name", "manager_user_id", "manager_user_data"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                full_name: ::b24_core::__private::wire::field_at(slot_2, "full_name")?,
-                manager_user_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "manager_user_id",
-                )?,
-                manager_user_data: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "manager_user_data",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_name,
-                &::std::format!("{}.{}", field, "full_name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_user_id,
-                &::std::format!("{}.{}", field, "manager_user_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_user_data,
-                &::std::format!("{}.{}", field, "manager_user_data"),
-                problems,
-            );
-        }
-    }
+    /// `Phones` of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
 }
 /// [`im.search.last.add`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-add.html) (REST v2)
 ///
@@ -23302,7 +21049,7 @@ impl ::b24_core::__private::Method for SearchLastGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<search_last_get::Result>;
+    type Output = ::std::vec::Vec<search_last_get::Last>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -23352,77 +21099,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastGetErr
 pub mod search_last_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Avatar` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Avatar {
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Avatar {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Avatar {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["url", "color"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                url: ::b24_core::__private::wire::field_at(slot_0, "url")?,
-                color: ::b24_core::__private::wire::field_at(slot_1, "color")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Avatar {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-        }
-    }
+    /// `Avatar` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Avatar;
     /// `Chat` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -23703,7 +21381,7 @@ pub mod search_last_get {
             );
         }
     }
-    /// `Phones` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
+    /// `Last` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -23712,97 +21390,7 @@ pub mod search_last_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Last {
         /// `id`: `any`.
         #[serde(
             rename = "id",
@@ -23852,14 +21440,14 @@ pub mod search_last_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Last {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Last {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -23881,7 +21469,7 @@ pub mod search_last_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Last {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -23916,6 +21504,8 @@ pub mod search_last_get {
             );
         }
     }
+    /// `Phones` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
     /// `User` of [`im.search.last.get`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -24521,7 +22111,7 @@ impl ::b24_core::__private::Method for SearchUserList {
     };
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        search_user_list::Result,
+        search_user_list::User,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -24570,7 +22160,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchUserListEr
 pub mod search_user_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Phones` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html).
+    /// `Phones` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
+    /// `User` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -24579,97 +22171,7 @@ pub mod search_user_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -24830,14 +22332,14 @@ pub mod search_user_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for User {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -24913,7 +22415,7 @@ pub mod search_user_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -25131,7 +22633,7 @@ impl ::b24_core::__private::Method for UserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = user_get::Result;
+    type Output = user_get::User;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -25182,7 +22684,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
 pub mod user_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Phones` of [`im.user.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html).
+    /// `Phones` of [`im.user.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
+    /// `User` of [`im.user.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -25191,97 +22695,7 @@ pub mod user_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.user.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -25498,14 +22912,14 @@ pub mod user_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for User {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -25599,7 +23013,7 @@ pub mod user_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -25861,7 +23275,7 @@ impl ::b24_core::__private::Method for UserListGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<user_list_get::Result>;
+    type Output = ::std::vec::Vec<user_list_get::List>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -25907,7 +23321,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserListGetError
 pub mod user_list_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Phones` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
+    /// `List` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -25916,97 +23330,7 @@ pub mod user_list_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Phones {
-        /// `work_phone`: `string`.
-        #[serde(
-            rename = "work_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `personal_mobile`: `string`.
-        #[serde(
-            rename = "personal_mobile",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `inner_phone`: `string`.
-        #[serde(
-            rename = "inner_phone",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inner_phone: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Phones {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Phones {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["work_phone", "personal_mobile", "inner_phone"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                work_phone: ::b24_core::__private::wire::field_at(slot_0, "work_phone")?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "personal_mobile",
-                )?,
-                inner_phone: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "inner_phone",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Phones {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "work_phone"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "personal_mobile"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.inner_phone,
-                &::std::format!("{}.{}", field, "inner_phone"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct List {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -26216,14 +23540,14 @@ pub mod user_list_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for List {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -26317,7 +23641,7 @@ pub mod user_list_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for List {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -26462,6 +23786,8 @@ pub mod user_list_get {
             );
         }
     }
+    /// `Phones` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Phones;
 }
 /// [`im.user.status.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-get.html) (REST v2)
 ///
@@ -27038,7 +24364,7 @@ impl ::b24_core::__private::Method for V2EventGet {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = v2_event_get::Result;
+    type Output = v2_event_get::Event;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -27080,7 +24406,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
 pub mod v2_event_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
+    /// `Event` of [`im.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -27089,7 +24415,7 @@ pub mod v2_event_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Event {
         /// `events`: `map<any>[]`.
         #[serde(
             rename = "events",
@@ -27125,14 +24451,14 @@ pub mod v2_event_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Event {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Event {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -27154,7 +24480,7 @@ pub mod v2_event_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Event {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

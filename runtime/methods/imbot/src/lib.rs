@@ -8,6 +8,909 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Bot`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Bot {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isHidden`: `yn`.
+        #[serde(
+            rename = "isHidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isSupportOpenline`: `yn`.
+        #[serde(
+            rename = "isSupportOpenline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReactionsEnabled`: `yn`.
+        #[serde(
+            rename = "isReactionsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `eventMode`: `string`.
+        #[serde(
+            rename = "eventMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_mode: ::std::option::Option<::std::string::String>,
+        /// `countMessage`: `int`.
+        #[serde(
+            rename = "countMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_message: ::std::option::Option<i64>,
+        /// `countCommand`: `int`.
+        #[serde(
+            rename = "countCommand",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_command: ::std::option::Option<i64>,
+        /// `countChat`: `int`.
+        #[serde(
+            rename = "countChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_chat: ::std::option::Option<i64>,
+        /// `countUser`: `int`.
+        #[serde(
+            rename = "countUser",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_user: ::std::option::Option<i64>,
+        /// `bots`: `any[]`.
+        #[serde(
+            rename = "bots",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bots: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `hasNextPage`: `bool`.
+        #[serde(
+            rename = "hasNextPage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_next_page: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Bot {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "code",
+                    "type",
+                    "isHidden",
+                    "isSupportOpenline",
+                    "isReactionsEnabled",
+                    "backgroundId",
+                    "language",
+                    "moduleId",
+                    "eventMode",
+                    "countMessage",
+                    "countCommand",
+                    "countChat",
+                    "countUser",
+                    "bots",
+                    "users",
+                    "hasNextPage",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
+                is_support_openline: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isSupportOpenline",
+                )?,
+                is_reactions_enabled: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isReactionsEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "backgroundId",
+                )?,
+                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
+                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
+                count_message: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "countMessage",
+                )?,
+                count_command: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "countCommand",
+                )?,
+                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
+                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
+                bots: ::b24_core::__private::wire::field_at(slot_14, "bots")?,
+                users: ::b24_core::__private::wire::field_at(slot_15, "users")?,
+                has_next_page: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "hasNextPage",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Bot {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_hidden,
+                &::std::format!("{}.{}", field, "isHidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_support_openline,
+                &::std::format!("{}.{}", field, "isSupportOpenline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reactions_enabled,
+                &::std::format!("{}.{}", field, "isReactionsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_mode,
+                &::std::format!("{}.{}", field, "eventMode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_message,
+                &::std::format!("{}.{}", field, "countMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_command,
+                &::std::format!("{}.{}", field, "countCommand"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_chat,
+                &::std::format!("{}.{}", field, "countChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_user,
+                &::std::format!("{}.{}", field, "countUser"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bots,
+                &::std::format!("{}.{}", field, "bots"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_next_page,
+                &::std::format!("{}.{}", field, "hasNextPage"),
+                problems,
+            );
+        }
+    }
+    /// `Bot2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Bot2 {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `isHidden`: `yn`.
+        #[serde(
+            rename = "isHidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isSupportOpenline`: `yn`.
+        #[serde(
+            rename = "isSupportOpenline",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `isReactionsEnabled`: `yn`.
+        #[serde(
+            rename = "isReactionsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `backgroundId`: `any`.
+        #[serde(
+            rename = "backgroundId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `language`: `string`.
+        #[serde(
+            rename = "language",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `eventMode`: `string`.
+        #[serde(
+            rename = "eventMode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_mode: ::std::option::Option<::std::string::String>,
+        /// `countMessage`: `int`.
+        #[serde(
+            rename = "countMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_message: ::std::option::Option<i64>,
+        /// `countCommand`: `int`.
+        #[serde(
+            rename = "countCommand",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_command: ::std::option::Option<i64>,
+        /// `countChat`: `int`.
+        #[serde(
+            rename = "countChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_chat: ::std::option::Option<i64>,
+        /// `countUser`: `int`.
+        #[serde(
+            rename = "countUser",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_user: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Bot2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "code",
+                    "type",
+                    "isHidden",
+                    "isSupportOpenline",
+                    "isReactionsEnabled",
+                    "backgroundId",
+                    "language",
+                    "moduleId",
+                    "eventMode",
+                    "countMessage",
+                    "countCommand",
+                    "countChat",
+                    "countUser",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
+                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
+                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
+                is_support_openline: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "isSupportOpenline",
+                )?,
+                is_reactions_enabled: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "isReactionsEnabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "backgroundId",
+                )?,
+                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
+                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
+                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
+                count_message: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "countMessage",
+                )?,
+                count_command: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "countCommand",
+                )?,
+                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
+                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Bot2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_hidden,
+                &::std::format!("{}.{}", field, "isHidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_support_openline,
+                &::std::format!("{}.{}", field, "isSupportOpenline"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_reactions_enabled,
+                &::std::format!("{}.{}", field, "isReactionsEnabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "backgroundId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language,
+                &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.event_mode,
+                &::std::format!("{}.{}", field, "eventMode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_message,
+                &::std::format!("{}.{}", field, "countMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_command,
+                &::std::format!("{}.{}", field, "countCommand"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_chat,
+                &::std::format!("{}.{}", field, "countChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.count_user,
+                &::std::format!("{}.{}", field, "countUser"),
+                problems,
+            );
+        }
+    }
+    /// `Command`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Command {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `botId`: `int`.
+        #[serde(
+            rename = "botId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot_id: ::std::option::Option<i64>,
+        /// `command`: `string`.
+        #[serde(
+            rename = "command",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<::std::string::String>,
+        /// `common`: `yn`.
+        #[serde(
+            rename = "common",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `hidden`: `yn`.
+        #[serde(
+            rename = "hidden",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `extranetSupport`: `yn`.
+        #[serde(
+            rename = "extranetSupport",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Command {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Command {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "botId", "command", "common", "hidden", "extranetSupport"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                bot_id: ::b24_core::__private::wire::field_at(slot_1, "botId")?,
+                command: ::b24_core::__private::wire::field_at(slot_2, "command")?,
+                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
+                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
+                extranet_support: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "extranetSupport",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Command {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bot_id,
+                &::std::format!("{}.{}", field, "botId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "command"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.common,
+                &::std::format!("{}.{}", field, "common"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.hidden,
+                &::std::format!("{}.{}", field, "hidden"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet_support,
+                &::std::format!("{}.{}", field, "extranetSupport"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `bot`: `Bot`.
+        #[serde(
+            rename = "bot",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bot: ::std::option::Option<Bot>,
+        /// `users`: `map<any>[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["bot", "users"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
+                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.bot,
+                &::std::format!("{}.{}", field, "bot"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `command`: `Command`.
+        #[serde(
+            rename = "command",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command: ::std::option::Option<Command>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["command"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.command,
+                &::std::format!("{}.{}", field, "command"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imbot.app.register`](https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-register.html) (REST v2)
 ///
 /// Scope: `imbot`.
@@ -1197,7 +2100,7 @@ impl ::b24_core::__private::Method for BotList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::collections::BTreeMap<::std::string::String, bot_list::Result>;
+    type Output = ::std::collections::BTreeMap<::std::string::String, bot_list::Bot>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1240,7 +2143,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BotListError {
 pub mod bot_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html).
+    /// `Bot` of [`imbot.bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1249,7 +2152,7 @@ pub mod bot_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Bot {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1285,14 +2188,14 @@ pub mod bot_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Bot {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1312,7 +2215,7 @@ pub mod bot_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Bot {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1770,7 +2673,7 @@ impl ::b24_core::__private::Method for ChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = chat_get::Result;
+    type Output = chat_get::Chat;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1820,7 +2723,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
 pub mod chat_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
+    /// `Chat` of [`imbot.chat.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1829,7 +2732,7 @@ pub mod chat_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Chat {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1844,14 +2747,14 @@ pub mod chat_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Chat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1868,7 +2771,7 @@ pub mod chat_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Chat {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5341,7 +6244,7 @@ impl ::b24_core::__private::Method for DialogGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = dialog_get::Result;
+    type Output = dialog_get::Dialog;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5388,6 +6291,655 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
 pub mod dialog_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Dialog` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Dialog {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `parent_chat_id`: `int`.
+        #[serde(
+            rename = "parent_chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<i64>,
+        /// `parent_message_id`: `int`.
+        #[serde(
+            rename = "parent_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `extranet`: `any`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `counter`: `int`.
+        #[serde(
+            rename = "counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `user_counter`: `int`.
+        #[serde(
+            rename = "user_counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// `message_count`: `int`.
+        #[serde(
+            rename = "message_count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `unread_id`: `int`.
+        #[serde(
+            rename = "unread_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread_id: ::std::option::Option<i64>,
+        /// `restrictions`: `Restrictions`.
+        #[serde(
+            rename = "restrictions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub restrictions: ::std::option::Option<Restrictions>,
+        /// `last_message_id`: `int`.
+        #[serde(
+            rename = "last_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_id: ::std::option::Option<i64>,
+        /// `last_id`: `int`.
+        #[serde(
+            rename = "last_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<i64>,
+        /// `marked_id`: `int`.
+        #[serde(
+            rename = "marked_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marked_id: ::std::option::Option<i64>,
+        /// `disk_folder_id`: `int`.
+        #[serde(
+            rename = "disk_folder_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disk_folder_id: ::std::option::Option<i64>,
+        /// `entity_type`: `string`.
+        #[serde(
+            rename = "entity_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entity_id`: `string`.
+        #[serde(
+            rename = "entity_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entity_data_1`: `string`.
+        #[serde(
+            rename = "entity_data_1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_1: ::std::option::Option<::std::string::String>,
+        /// `entity_data_2`: `string`.
+        #[serde(
+            rename = "entity_data_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_2: ::std::option::Option<::std::string::String>,
+        /// `entity_data_3`: `string`.
+        #[serde(
+            rename = "entity_data_3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_3: ::std::option::Option<::std::string::String>,
+        /// `mute_list`: `any[]`.
+        #[serde(
+            rename = "mute_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `date_create`: `datetime`.
+        #[serde(
+            rename = "date_create",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `message_type`: `string`.
+        #[serde(
+            rename = "message_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `public`: `string`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `entity_link`: `EntityLink`.
+        #[serde(
+            rename = "entity_link",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<EntityLink>,
+        /// `text_field_enabled`: `bool`.
+        #[serde(
+            rename = "text_field_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<bool>,
+        /// `background_id`: `any`.
+        #[serde(
+            rename = "background_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
+        /// `is_new`: `any`.
+        #[serde(
+            rename = "is_new",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `readed_list`: `ReadedList[]`.
+        #[serde(
+            rename = "readed_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
+        /// `manager_list`: `int[]`.
+        #[serde(
+            rename = "manager_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `last_message_views`: `LastMessageViews`.
+        #[serde(
+            rename = "last_message_views",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_views: ::std::option::Option<LastMessageViews>,
+        /// `dialog_id`: `string`.
+        #[serde(
+            rename = "dialog_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Dialog {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Dialog {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "description",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "type",
+                    "counter",
+                    "user_counter",
+                    "message_count",
+                    "unread_id",
+                    "restrictions",
+                    "last_message_id",
+                    "last_id",
+                    "marked_id",
+                    "disk_folder_id",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                    "public",
+                    "role",
+                    "entity_link",
+                    "text_field_enabled",
+                    "background_id",
+                    "permissions",
+                    "is_new",
+                    "readed_list",
+                    "manager_list",
+                    "last_message_views",
+                    "dialog_id",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "parent_chat_id",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "parent_message_id",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
+                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
+                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "user_counter",
+                )?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "message_count",
+                )?,
+                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
+                restrictions: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "restrictions",
+                )?,
+                last_message_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "last_message_id",
+                )?,
+                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
+                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
+                disk_folder_id: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "disk_folder_id",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "entity_type",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
+                entity_data_1: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "entity_data_1",
+                )?,
+                entity_data_2: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "entity_data_2",
+                )?,
+                entity_data_3: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "entity_data_3",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "date_create",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "message_type",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
+                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "entity_link",
+                )?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "text_field_enabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "background_id",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "permissions",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
+                readed_list: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "readed_list",
+                )?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "manager_list",
+                )?,
+                last_message_views: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "last_message_views",
+                )?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_37, "dialog_id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Dialog {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parent_chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parent_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "user_counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "message_count"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread_id,
+                &::std::format!("{}.{}", field, "unread_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.restrictions,
+                &::std::format!("{}.{}", field, "restrictions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_id,
+                &::std::format!("{}.{}", field, "last_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "last_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.marked_id,
+                &::std::format!("{}.{}", field, "marked_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disk_folder_id,
+                &::std::format!("{}.{}", field, "disk_folder_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entity_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entity_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_1,
+                &::std::format!("{}.{}", field, "entity_data_1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_2,
+                &::std::format!("{}.{}", field, "entity_data_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_3,
+                &::std::format!("{}.{}", field, "entity_data_3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "mute_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "date_create"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "message_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entity_link"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "text_field_enabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "background_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "is_new"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.readed_list,
+                &::std::format!("{}.{}", field, "readed_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "manager_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_views,
+                &::std::format!("{}.{}", field, "last_message_views"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialog_id"),
+                problems,
+            );
+        }
+    }
     /// `EntityLink` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6057,655 +7609,6 @@ pub mod dialog_get {
             ::b24_core::__private::Check::check(
                 &self.user_list,
                 &::std::format!("{}.{}", field, "user_list"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imbot.dialog.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `parent_chat_id`: `int`.
-        #[serde(
-            rename = "parent_chat_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_chat_id: ::std::option::Option<i64>,
-        /// `parent_message_id`: `int`.
-        #[serde(
-            rename = "parent_message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_message_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `owner`: `int`.
-        #[serde(
-            rename = "owner",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner: ::std::option::Option<i64>,
-        /// `extranet`: `any`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `counter`: `int`.
-        #[serde(
-            rename = "counter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub counter: ::std::option::Option<i64>,
-        /// `user_counter`: `int`.
-        #[serde(
-            rename = "user_counter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_counter: ::std::option::Option<i64>,
-        /// `message_count`: `int`.
-        #[serde(
-            rename = "message_count",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_count: ::std::option::Option<i64>,
-        /// `unread_id`: `int`.
-        #[serde(
-            rename = "unread_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub unread_id: ::std::option::Option<i64>,
-        /// `restrictions`: `Restrictions`.
-        #[serde(
-            rename = "restrictions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub restrictions: ::std::option::Option<Restrictions>,
-        /// `last_message_id`: `int`.
-        #[serde(
-            rename = "last_message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_message_id: ::std::option::Option<i64>,
-        /// `last_id`: `int`.
-        #[serde(
-            rename = "last_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_id: ::std::option::Option<i64>,
-        /// `marked_id`: `int`.
-        #[serde(
-            rename = "marked_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub marked_id: ::std::option::Option<i64>,
-        /// `disk_folder_id`: `int`.
-        #[serde(
-            rename = "disk_folder_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub disk_folder_id: ::std::option::Option<i64>,
-        /// `entity_type`: `string`.
-        #[serde(
-            rename = "entity_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `entity_id`: `string`.
-        #[serde(
-            rename = "entity_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `entity_data_1`: `string`.
-        #[serde(
-            rename = "entity_data_1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_1: ::std::option::Option<::std::string::String>,
-        /// `entity_data_2`: `string`.
-        #[serde(
-            rename = "entity_data_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_2: ::std::option::Option<::std::string::String>,
-        /// `entity_data_3`: `string`.
-        #[serde(
-            rename = "entity_data_3",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_3: ::std::option::Option<::std::string::String>,
-        /// `mute_list`: `any[]`.
-        #[serde(
-            rename = "mute_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mute_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `date_create`: `datetime`.
-        #[serde(
-            rename = "date_create",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `message_type`: `string`.
-        #[serde(
-            rename = "message_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_type: ::std::option::Option<::std::string::String>,
-        /// `public`: `string`.
-        #[serde(
-            rename = "public",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public: ::std::option::Option<::std::string::String>,
-        /// `role`: `string`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::std::string::String>,
-        /// `entity_link`: `EntityLink`.
-        #[serde(
-            rename = "entity_link",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_link: ::std::option::Option<EntityLink>,
-        /// `text_field_enabled`: `bool`.
-        #[serde(
-            rename = "text_field_enabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text_field_enabled: ::std::option::Option<bool>,
-        /// `background_id`: `any`.
-        #[serde(
-            rename = "background_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `permissions`: `Permissions`.
-        #[serde(
-            rename = "permissions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub permissions: ::std::option::Option<Permissions>,
-        /// `is_new`: `any`.
-        #[serde(
-            rename = "is_new",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_new: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `readed_list`: `ReadedList[]`.
-        #[serde(
-            rename = "readed_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
-        /// `manager_list`: `int[]`.
-        #[serde(
-            rename = "manager_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_list: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `last_message_views`: `LastMessageViews`.
-        #[serde(
-            rename = "last_message_views",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_message_views: ::std::option::Option<LastMessageViews>,
-        /// `dialog_id`: `string`.
-        #[serde(
-            rename = "dialog_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dialog_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "description",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "type",
-                    "counter",
-                    "user_counter",
-                    "message_count",
-                    "unread_id",
-                    "restrictions",
-                    "last_message_id",
-                    "last_id",
-                    "marked_id",
-                    "disk_folder_id",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                    "public",
-                    "role",
-                    "entity_link",
-                    "text_field_enabled",
-                    "background_id",
-                    "permissions",
-                    "is_new",
-                    "readed_list",
-                    "manager_list",
-                    "last_message_views",
-                    "dialog_id",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                type_: ::b24_core::__private::wire::field_at(slot_9, "type")?,
-                counter: ::b24_core::__private::wire::field_at(slot_10, "counter")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "user_counter",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "message_count",
-                )?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_13, "unread_id")?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "restrictions",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "last_message_id",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_16, "last_id")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_17, "marked_id")?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "disk_folder_id",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_20, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_24, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "message_type",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_27, "public")?,
-                role: ::b24_core::__private::wire::field_at(slot_28, "role")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "entity_link",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "background_id",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "permissions",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_33, "is_new")?,
-                readed_list: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "readed_list",
-                )?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "manager_list",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "last_message_views",
-                )?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_37, "dialog_id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_chat_id,
-                &::std::format!("{}.{}", field, "parent_chat_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_message_id,
-                &::std::format!("{}.{}", field, "parent_message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner,
-                &::std::format!("{}.{}", field, "owner"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.counter,
-                &::std::format!("{}.{}", field, "counter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_counter,
-                &::std::format!("{}.{}", field, "user_counter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_count,
-                &::std::format!("{}.{}", field, "message_count"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.unread_id,
-                &::std::format!("{}.{}", field, "unread_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.restrictions,
-                &::std::format!("{}.{}", field, "restrictions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_message_id,
-                &::std::format!("{}.{}", field, "last_message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_id,
-                &::std::format!("{}.{}", field, "last_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.marked_id,
-                &::std::format!("{}.{}", field, "marked_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.disk_folder_id,
-                &::std::format!("{}.{}", field, "disk_folder_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "entity_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entity_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_1,
-                &::std::format!("{}.{}", field, "entity_data_1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_2,
-                &::std::format!("{}.{}", field, "entity_data_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_3,
-                &::std::format!("{}.{}", field, "entity_data_3"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mute_list,
-                &::std::format!("{}.{}", field, "mute_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "date_create"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_type,
-                &::std::format!("{}.{}", field, "message_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public,
-                &::std::format!("{}.{}", field, "public"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_link,
-                &::std::format!("{}.{}", field, "entity_link"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text_field_enabled,
-                &::std::format!("{}.{}", field, "text_field_enabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "background_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.permissions,
-                &::std::format!("{}.{}", field, "permissions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_new,
-                &::std::format!("{}.{}", field, "is_new"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.readed_list,
-                &::std::format!("{}.{}", field, "readed_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_list,
-                &::std::format!("{}.{}", field, "manager_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_message_views,
-                &::std::format!("{}.{}", field, "last_message_views"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dialog_id,
-                &::std::format!("{}.{}", field, "dialog_id"),
                 problems,
             );
         }
@@ -9094,346 +9997,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotGetError {
 pub mod v2_bot_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Bot` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Bot {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isHidden`: `yn`.
-        #[serde(
-            rename = "isHidden",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isSupportOpenline`: `yn`.
-        #[serde(
-            rename = "isSupportOpenline",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isReactionsEnabled`: `yn`.
-        #[serde(
-            rename = "isReactionsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reactions_enabled: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `backgroundId`: `any`.
-        #[serde(
-            rename = "backgroundId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `language`: `string`.
-        #[serde(
-            rename = "language",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `eventMode`: `string`.
-        #[serde(
-            rename = "eventMode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub event_mode: ::std::option::Option<::std::string::String>,
-        /// `countMessage`: `int`.
-        #[serde(
-            rename = "countMessage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_message: ::std::option::Option<i64>,
-        /// `countCommand`: `int`.
-        #[serde(
-            rename = "countCommand",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_command: ::std::option::Option<i64>,
-        /// `countChat`: `int`.
-        #[serde(
-            rename = "countChat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_chat: ::std::option::Option<i64>,
-        /// `countUser`: `int`.
-        #[serde(
-            rename = "countUser",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_user: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Bot {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "code",
-                    "type",
-                    "isHidden",
-                    "isSupportOpenline",
-                    "isReactionsEnabled",
-                    "backgroundId",
-                    "language",
-                    "moduleId",
-                    "eventMode",
-                    "countMessage",
-                    "countCommand",
-                    "countChat",
-                    "countUser",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isSupportOpenline",
-                )?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isReactionsEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "backgroundId",
-                )?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
-                count_message: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "countMessage",
-                )?,
-                count_command: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "countCommand",
-                )?,
-                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
-                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Bot {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_hidden,
-                &::std::format!("{}.{}", field, "isHidden"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_support_openline,
-                &::std::format!("{}.{}", field, "isSupportOpenline"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reactions_enabled,
-                &::std::format!("{}.{}", field, "isReactionsEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "backgroundId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language,
-                &::std::format!("{}.{}", field, "language"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.event_mode,
-                &::std::format!("{}.{}", field, "eventMode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_message,
-                &::std::format!("{}.{}", field, "countMessage"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_command,
-                &::std::format!("{}.{}", field, "countCommand"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_chat,
-                &::std::format!("{}.{}", field, "countChat"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_user,
-                &::std::format!("{}.{}", field, "countUser"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `bot`: `Bot`.
-        #[serde(
-            rename = "bot",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot: ::std::option::Option<Bot>,
-        /// `users`: `map<any>[]`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::b24_core::__private::serde_json::Value,
-                >,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bot", "users"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bot: ::b24_core::__private::wire::field_at(slot_0, "bot")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.bot,
-                &::std::format!("{}.{}", field, "bot"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-        }
-    }
+    /// `Bot` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Bot;
+    /// `Result` of [`imbot.v2.Bot.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`imbot.v2.Bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html) (REST v2)
 ///
@@ -9579,7 +10146,7 @@ impl ::b24_core::__private::Method for V2BotList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = v2_bot_list::Result;
+    type Output = v2_bot_list::Bot;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9626,102 +10193,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotListError {
 pub mod v2_bot_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `bots`: `any[]`.
-        #[serde(
-            rename = "bots",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bots: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `users`: `map<any>[]`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::b24_core::__private::serde_json::Value,
-                >,
-            >,
-        >,
-        /// `hasNextPage`: `bool`.
-        #[serde(
-            rename = "hasNextPage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_next_page: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["bots", "users", "hasNextPage"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                bots: ::b24_core::__private::wire::field_at(slot_0, "bots")?,
-                users: ::b24_core::__private::wire::field_at(slot_1, "users")?,
-                has_next_page: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "hasNextPage",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.bots,
-                &::std::format!("{}.{}", field, "bots"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_next_page,
-                &::std::format!("{}.{}", field, "hasNextPage"),
-                problems,
-            );
-        }
-    }
+    /// `Bot` of [`imbot.v2.Bot.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Bot;
 }
 /// [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html) (REST v2)
 ///
@@ -9878,268 +10351,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotRegisterErr
 pub mod v2_bot_register {
     #[allow(unused_imports)]
     use super::*;
-    /// `Bot` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Bot {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isHidden`: `yn`.
-        #[serde(
-            rename = "isHidden",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isSupportOpenline`: `yn`.
-        #[serde(
-            rename = "isSupportOpenline",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isReactionsEnabled`: `yn`.
-        #[serde(
-            rename = "isReactionsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reactions_enabled: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `backgroundId`: `any`.
-        #[serde(
-            rename = "backgroundId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `language`: `string`.
-        #[serde(
-            rename = "language",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `eventMode`: `string`.
-        #[serde(
-            rename = "eventMode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub event_mode: ::std::option::Option<::std::string::String>,
-        /// `countMessage`: `int`.
-        #[serde(
-            rename = "countMessage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_message: ::std::option::Option<i64>,
-        /// `countCommand`: `int`.
-        #[serde(
-            rename = "countCommand",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_command: ::std::option::Option<i64>,
-        /// `countChat`: `int`.
-        #[serde(
-            rename = "countChat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_chat: ::std::option::Option<i64>,
-        /// `countUser`: `int`.
-        #[serde(
-            rename = "countUser",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_user: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Bot {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "code",
-                    "type",
-                    "isHidden",
-                    "isSupportOpenline",
-                    "isReactionsEnabled",
-                    "backgroundId",
-                    "language",
-                    "moduleId",
-                    "eventMode",
-                    "countMessage",
-                    "countCommand",
-                    "countChat",
-                    "countUser",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isSupportOpenline",
-                )?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isReactionsEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "backgroundId",
-                )?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
-                count_message: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "countMessage",
-                )?,
-                count_command: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "countCommand",
-                )?,
-                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
-                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Bot {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_hidden,
-                &::std::format!("{}.{}", field, "isHidden"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_support_openline,
-                &::std::format!("{}.{}", field, "isSupportOpenline"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reactions_enabled,
-                &::std::format!("{}.{}", field, "isReactionsEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "backgroundId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language,
-                &::std::format!("{}.{}", field, "language"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.event_mode,
-                &::std::format!("{}.{}", field, "eventMode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_message,
-                &::std::format!("{}.{}", field, "countMessage"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_command,
-                &::std::format!("{}.{}", field, "countCommand"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_chat,
-                &::std::format!("{}.{}", field, "countChat"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_user,
-                &::std::format!("{}.{}", field, "countUser"),
-                problems,
-            );
-        }
-    }
+    /// `Bot` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html), shared with the crate's other bindings.
+    pub use super::shared_types::Bot2 as Bot;
     /// `Fields` of [`imbot.v2.Bot.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10687,64 +10900,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUnregisterE
 pub mod v2_bot_unregister {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Bot.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html) (REST v2)
 ///
@@ -10920,268 +11077,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUpdateError
 pub mod v2_bot_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Bot` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Bot {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `isHidden`: `yn`.
-        #[serde(
-            rename = "isHidden",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isSupportOpenline`: `yn`.
-        #[serde(
-            rename = "isSupportOpenline",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `isReactionsEnabled`: `yn`.
-        #[serde(
-            rename = "isReactionsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_reactions_enabled: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `backgroundId`: `any`.
-        #[serde(
-            rename = "backgroundId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `language`: `string`.
-        #[serde(
-            rename = "language",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `eventMode`: `string`.
-        #[serde(
-            rename = "eventMode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub event_mode: ::std::option::Option<::std::string::String>,
-        /// `countMessage`: `int`.
-        #[serde(
-            rename = "countMessage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_message: ::std::option::Option<i64>,
-        /// `countCommand`: `int`.
-        #[serde(
-            rename = "countCommand",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_command: ::std::option::Option<i64>,
-        /// `countChat`: `int`.
-        #[serde(
-            rename = "countChat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_chat: ::std::option::Option<i64>,
-        /// `countUser`: `int`.
-        #[serde(
-            rename = "countUser",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count_user: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Bot {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Bot {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "code",
-                    "type",
-                    "isHidden",
-                    "isSupportOpenline",
-                    "isReactionsEnabled",
-                    "backgroundId",
-                    "language",
-                    "moduleId",
-                    "eventMode",
-                    "countMessage",
-                    "countCommand",
-                    "countChat",
-                    "countUser",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                code: ::b24_core::__private::wire::field_at(slot_1, "code")?,
-                type_: ::b24_core::__private::wire::field_at(slot_2, "type")?,
-                is_hidden: ::b24_core::__private::wire::field_at(slot_3, "isHidden")?,
-                is_support_openline: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "isSupportOpenline",
-                )?,
-                is_reactions_enabled: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "isReactionsEnabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "backgroundId",
-                )?,
-                language: ::b24_core::__private::wire::field_at(slot_7, "language")?,
-                module_id: ::b24_core::__private::wire::field_at(slot_8, "moduleId")?,
-                event_mode: ::b24_core::__private::wire::field_at(slot_9, "eventMode")?,
-                count_message: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "countMessage",
-                )?,
-                count_command: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "countCommand",
-                )?,
-                count_chat: ::b24_core::__private::wire::field_at(slot_12, "countChat")?,
-                count_user: ::b24_core::__private::wire::field_at(slot_13, "countUser")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Bot {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_hidden,
-                &::std::format!("{}.{}", field, "isHidden"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_support_openline,
-                &::std::format!("{}.{}", field, "isSupportOpenline"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_reactions_enabled,
-                &::std::format!("{}.{}", field, "isReactionsEnabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "backgroundId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language,
-                &::std::format!("{}.{}", field, "language"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.event_mode,
-                &::std::format!("{}.{}", field, "eventMode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_message,
-                &::std::format!("{}.{}", field, "countMessage"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_command,
-                &::std::format!("{}.{}", field, "countCommand"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_chat,
-                &::std::format!("{}.{}", field, "countChat"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.count_user,
-                &::std::format!("{}.{}", field, "countUser"),
-                problems,
-            );
-        }
-    }
+    /// `Bot` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Bot2 as Bot;
     /// `Fields` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -11769,64 +11666,8 @@ for V2ChatInputActionNotifyError {
 pub mod v2_chat_input_action_notify {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.InputAction.notify`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.InputAction.notify`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.Manager.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html) (REST v2)
 ///
@@ -12001,64 +11842,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatManagerAdd
 pub mod v2_chat_manager_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.Manager.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.Manager.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.Manager.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html) (REST v2)
 ///
@@ -12236,64 +12021,8 @@ for V2ChatManagerDeleteError {
 pub mod v2_chat_manager_delete {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.Manager.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.Manager.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.Message.Reaction.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html) (REST v2)
 ///
@@ -12474,64 +12203,8 @@ for V2ChatMessageReactionAddError {
 pub mod v2_chat_message_reaction_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.Message.Reaction.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.Message.Reaction.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.Message.Reaction.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html) (REST v2)
 ///
@@ -12710,64 +12383,8 @@ for V2ChatMessageReactionDeleteError {
 pub mod v2_chat_message_reaction_delete {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.Message.Reaction.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.Message.Reaction.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html) (REST v2)
 ///
@@ -12953,64 +12570,8 @@ for V2ChatMessageDeleteError {
 pub mod v2_chat_message_delete {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.Message.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.Message.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html) (REST v2)
 ///
@@ -14751,64 +14312,8 @@ pub mod v2_chat_message_update {
             );
         }
     }
-    /// `Result` of [`imbot.v2.Chat.Message.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.Message.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.TextField.enabled`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html) (REST v2)
 ///
@@ -14995,64 +14500,8 @@ for V2ChatTextFieldEnabledError {
 pub mod v2_chat_text_field_enabled {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.TextField.enabled`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.TextField.enabled`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.User.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html) (REST v2)
 ///
@@ -15224,64 +14673,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserAddErr
 pub mod v2_chat_user_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.User.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.User.add`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.User.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html) (REST v2)
 ///
@@ -15453,64 +14846,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserDelete
 pub mod v2_chat_user_delete {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.User.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.User.delete`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.User.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-list.html) (REST v2)
 ///
@@ -17762,64 +17099,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatLeaveError
 pub mod v2_chat_leave {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.leave`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html) (REST v2)
 ///
@@ -17991,64 +17272,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatSetOwnerEr
 pub mod v2_chat_set_owner {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.setOwner`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html) (REST v2)
 ///
@@ -18320,64 +17545,8 @@ pub mod v2_chat_update {
             );
         }
     }
-    /// `Result` of [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Chat.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html) (REST v2)
 ///
@@ -18692,64 +17861,8 @@ pub mod v2_command_answer {
             );
         }
     }
-    /// `Result` of [`imbot.v2.Command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Command.answer`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Command.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html) (REST v2)
 ///
@@ -18847,7 +17960,7 @@ impl ::b24_core::__private::Method for V2CommandList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v2_command_list::Result;
+    type Output = v2_command_list::Command;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -18901,7 +18014,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandListErr
 pub mod v2_command_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Command.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html).
+    /// `Command` of [`imbot.v2.Command.list`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -18910,7 +18023,7 @@ pub mod v2_command_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Command {
         /// `commands`: `any[]`.
         #[serde(
             rename = "commands",
@@ -18927,14 +18040,14 @@ pub mod v2_command_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Command {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Command {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -18951,7 +18064,7 @@ pub mod v2_command_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Command {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -19133,132 +18246,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandRegiste
 pub mod v2_command_register {
     #[allow(unused_imports)]
     use super::*;
-    /// `Command` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Command {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `botId`: `int`.
-        #[serde(
-            rename = "botId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot_id: ::std::option::Option<i64>,
-        /// `command`: `string`.
-        #[serde(
-            rename = "command",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub command: ::std::option::Option<::std::string::String>,
-        /// `common`: `yn`.
-        #[serde(
-            rename = "common",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `hidden`: `yn`.
-        #[serde(
-            rename = "hidden",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `extranetSupport`: `yn`.
-        #[serde(
-            rename = "extranetSupport",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Command {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Command {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "botId", "command", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                bot_id: ::b24_core::__private::wire::field_at(slot_1, "botId")?,
-                command: ::b24_core::__private::wire::field_at(slot_2, "command")?,
-                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
-                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
-                extranet_support: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "extranetSupport",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Command {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot_id,
-                &::std::format!("{}.{}", field, "botId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.command,
-                &::std::format!("{}.{}", field, "command"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.common,
-                &::std::format!("{}.{}", field, "common"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hidden,
-                &::std::format!("{}.{}", field, "hidden"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet_support,
-                &::std::format!("{}.{}", field, "extranetSupport"),
-                problems,
-            );
-        }
-    }
+    /// `Command` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html), shared with the crate's other bindings.
+    pub use super::shared_types::Command;
     /// `Fields` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -19392,64 +18381,8 @@ pub mod v2_command_register {
             );
         }
     }
-    /// `Result` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `command`: `Command`.
-        #[serde(
-            rename = "command",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub command: ::std::option::Option<Command>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["command"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.command,
-                &::std::format!("{}.{}", field, "command"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Command.register`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`imbot.v2.Command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html) (REST v2)
 ///
@@ -19616,64 +18549,8 @@ for V2CommandUnregisterError {
 pub mod v2_command_unregister {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Command.unregister`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html) (REST v2)
 ///
@@ -19853,132 +18730,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandUpdateE
 pub mod v2_command_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Command` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Command {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `botId`: `int`.
-        #[serde(
-            rename = "botId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bot_id: ::std::option::Option<i64>,
-        /// `command`: `string`.
-        #[serde(
-            rename = "command",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub command: ::std::option::Option<::std::string::String>,
-        /// `common`: `yn`.
-        #[serde(
-            rename = "common",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `hidden`: `yn`.
-        #[serde(
-            rename = "hidden",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `extranetSupport`: `yn`.
-        #[serde(
-            rename = "extranetSupport",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Command {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Command {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "botId", "command", "common", "hidden", "extranetSupport"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                bot_id: ::b24_core::__private::wire::field_at(slot_1, "botId")?,
-                command: ::b24_core::__private::wire::field_at(slot_2, "command")?,
-                common: ::b24_core::__private::wire::field_at(slot_3, "common")?,
-                hidden: ::b24_core::__private::wire::field_at(slot_4, "hidden")?,
-                extranet_support: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "extranetSupport",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Command {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bot_id,
-                &::std::format!("{}.{}", field, "botId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.command,
-                &::std::format!("{}.{}", field, "command"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.common,
-                &::std::format!("{}.{}", field, "common"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.hidden,
-                &::std::format!("{}.{}", field, "hidden"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet_support,
-                &::std::format!("{}.{}", field, "extranetSupport"),
-                problems,
-            );
-        }
-    }
+    /// `Command` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Command;
     /// `Fields` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -20115,64 +18868,8 @@ pub mod v2_command_update {
             );
         }
     }
-    /// `Result` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `command`: `Command`.
-        #[serde(
-            rename = "command",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub command: ::std::option::Option<Command>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["command"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                command: ::b24_core::__private::wire::field_at(slot_0, "command")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.command,
-                &::std::format!("{}.{}", field, "command"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imbot.v2.Command.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html) (REST v2)
 ///
@@ -20327,7 +19024,7 @@ impl ::b24_core::__private::Method for V2EventGet {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = v2_event_get::Result;
+    type Output = v2_event_get::Event;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -20397,7 +19094,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError 
 pub mod v2_event_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html).
+    /// `Event` of [`imbot.v2.Event.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -20406,7 +19103,7 @@ pub mod v2_event_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Event {
         /// `events`: `map<any>[]`.
         #[serde(
             rename = "events",
@@ -20442,14 +19139,14 @@ pub mod v2_event_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Event {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Event {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -20471,7 +19168,7 @@ pub mod v2_event_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Event {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -21150,7 +19847,7 @@ impl ::b24_core::__private::Method for V2RevisionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/revision-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = v2_revision_get::Result;
+    type Output = v2_revision_get::Revision;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -21190,7 +19887,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for V2RevisionGetErr
 pub mod v2_revision_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imbot.v2.Revision.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/revision-get.html).
+    /// `Revision` of [`imbot.v2.Revision.get`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/revision-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -21199,7 +19896,7 @@ pub mod v2_revision_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Revision {
         /// `rest`: `int`.
         #[serde(
             rename = "rest",
@@ -21235,14 +19932,14 @@ pub mod v2_revision_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Revision {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Revision {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -21262,7 +19959,7 @@ pub mod v2_revision_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Revision {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

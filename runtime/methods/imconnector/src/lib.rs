@@ -8,6 +8,369 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Messages`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `user`: `map<any>`.
+        #[serde(
+            rename = "user",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["user", "message", "chat"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user,
+                &::std::format!("{}.{}", field, "user"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+        }
+    }
+    /// `Messages2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages2 {
+        /// `im`: `map<any>`.
+        #[serde(
+            rename = "im",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub im: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `message`: `map<any>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `chat`: `map<any>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["im", "message", "chat"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
+                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
+                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.im,
+                &::std::format!("{}.{}", field, "im"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `error`: `string`.
+        #[serde(
+            rename = "error",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error: ::std::option::Option<::std::string::String>,
+        /// `error_description`: `string`.
+        #[serde(
+            rename = "error_description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result", "error", "error_description"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
+                error_description: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "error_description",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error,
+                &::std::format!("{}.{}", field, "error"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_description,
+                &::std::format!("{}.{}", field, "error_description"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `SUCCESS`: `bool`.
+        #[serde(
+            rename = "SUCCESS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `DATA`: `any[]`.
+        #[serde(
+            rename = "DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SUCCESS", "DATA"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
+                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "SUCCESS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.data,
+                &::std::format!("{}.{}", field, "DATA"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imconnector.activate`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-activate.html) (REST v2)
 ///
 /// Scope: `imopenlines`.
@@ -790,105 +1153,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteMessagesEr
 pub mod delete_messages {
     #[allow(unused_imports)]
     use super::*;
-    /// `Messages` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `user`: `map<any>`.
-        #[serde(
-            rename = "user",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `message`: `map<any>`.
-        #[serde(
-            rename = "message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `chat`: `map<any>`.
-        #[serde(
-            rename = "chat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user,
-                &::std::format!("{}.{}", field, "user"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message,
-                &::std::format!("{}.{}", field, "message"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat,
-                &::std::format!("{}.{}", field, "chat"),
-                problems,
-            );
-        }
-    }
+    /// `Messages` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages;
     /// `Result` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1102,7 +1368,7 @@ impl ::b24_core::__private::Method for List {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = list::Result;
+    type Output = list::Imconnector;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1148,7 +1414,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
 pub mod list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imconnector.list`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html).
+    /// `Imconnector` of [`imconnector.list`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1157,7 +1423,7 @@ pub mod list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Imconnector {
         /// `livechat`: `string`.
         #[serde(
             rename = "livechat",
@@ -1193,14 +1459,14 @@ pub mod list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Imconnector {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Imconnector {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1226,7 +1492,7 @@ pub mod list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Imconnector {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1752,93 +2018,8 @@ pub mod register {
             );
         }
     }
-    /// `Result` of [`imconnector.register`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// `error`: `string`.
-        #[serde(
-            rename = "error",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error: ::std::option::Option<::std::string::String>,
-        /// `error_description`: `string`.
-        #[serde(
-            rename = "error_description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "error", "error_description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
-                error_description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "error_description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error,
-                &::std::format!("{}.{}", field, "error"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error_description,
-                &::std::format!("{}.{}", field, "error_description"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imconnector.register`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html) (REST v2)
 ///
@@ -1993,105 +2174,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendMessagesErro
 pub mod send_messages {
     #[allow(unused_imports)]
     use super::*;
-    /// `Messages` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `user`: `map<any>`.
-        #[serde(
-            rename = "user",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `message`: `map<any>`.
-        #[serde(
-            rename = "message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `chat`: `map<any>`.
-        #[serde(
-            rename = "chat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user,
-                &::std::format!("{}.{}", field, "user"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message,
-                &::std::format!("{}.{}", field, "message"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat,
-                &::std::format!("{}.{}", field, "chat"),
-                problems,
-            );
-        }
-    }
+    /// `Messages` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages;
     /// `Result` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2427,178 +2511,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusDelive
 pub mod send_status_delivery {
     #[allow(unused_imports)]
     use super::*;
-    /// `Messages` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `im`: `map<any>`.
-        #[serde(
-            rename = "im",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub im: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `message`: `map<any>`.
-        #[serde(
-            rename = "message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `chat`: `map<any>`.
-        #[serde(
-            rename = "chat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["im", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.im,
-                &::std::format!("{}.{}", field, "im"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message,
-                &::std::format!("{}.{}", field, "message"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat,
-                &::std::format!("{}.{}", field, "chat"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `SUCCESS`: `bool`.
-        #[serde(
-            rename = "SUCCESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// `DATA`: `any[]`.
-        #[serde(
-            rename = "DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SUCCESS", "DATA"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "SUCCESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "DATA"),
-                problems,
-            );
-        }
-    }
+    /// `Messages` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages2 as Messages;
+    /// `Result` of [`imconnector.send.status.delivery`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html) (REST v2)
 ///
@@ -2749,178 +2665,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusReadin
 pub mod send_status_reading {
     #[allow(unused_imports)]
     use super::*;
-    /// `Messages` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `im`: `map<any>`.
-        #[serde(
-            rename = "im",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub im: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `message`: `map<any>`.
-        #[serde(
-            rename = "message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `chat`: `map<any>`.
-        #[serde(
-            rename = "chat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["im", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                im: ::b24_core::__private::wire::field_at(slot_0, "im")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.im,
-                &::std::format!("{}.{}", field, "im"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message,
-                &::std::format!("{}.{}", field, "message"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat,
-                &::std::format!("{}.{}", field, "chat"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `SUCCESS`: `bool`.
-        #[serde(
-            rename = "SUCCESS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// `DATA`: `any[]`.
-        #[serde(
-            rename = "DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SUCCESS", "DATA"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "SUCCESS")?,
-                data: ::b24_core::__private::wire::field_at(slot_1, "DATA")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "SUCCESS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.data,
-                &::std::format!("{}.{}", field, "DATA"),
-                problems,
-            );
-        }
-    }
+    /// `Messages` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages2 as Messages;
+    /// `Result` of [`imconnector.send.status.reading`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`imconnector.status`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-status.html) (REST v2)
 ///
@@ -3304,93 +3052,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError 
 pub mod unregister {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// `error`: `string`.
-        #[serde(
-            rename = "error",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error: ::std::option::Option<::std::string::String>,
-        /// `error_description`: `string`.
-        #[serde(
-            rename = "error_description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result", "error", "error_description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                error: ::b24_core::__private::wire::field_at(slot_1, "error")?,
-                error_description: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "error_description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error,
-                &::std::format!("{}.{}", field, "error"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error_description,
-                &::std::format!("{}.{}", field, "error_description"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`imconnector.unregister`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html) (REST v2)
 ///
@@ -3542,105 +3205,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateMessagesEr
 pub mod update_messages {
     #[allow(unused_imports)]
     use super::*;
-    /// `Messages` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `user`: `map<any>`.
-        #[serde(
-            rename = "user",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `message`: `map<any>`.
-        #[serde(
-            rename = "message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `chat`: `map<any>`.
-        #[serde(
-            rename = "chat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["user", "message", "chat"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user: ::b24_core::__private::wire::field_at(slot_0, "user")?,
-                message: ::b24_core::__private::wire::field_at(slot_1, "message")?,
-                chat: ::b24_core::__private::wire::field_at(slot_2, "chat")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user,
-                &::std::format!("{}.{}", field, "user"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message,
-                &::std::format!("{}.{}", field, "message"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat,
-                &::std::format!("{}.{}", field, "chat"),
-                problems,
-            );
-        }
-    }
+    /// `Messages` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages;
     /// `Result` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html).
     #[derive(
         ::std::fmt::Debug,

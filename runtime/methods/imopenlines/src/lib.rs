@@ -8,6 +8,1477 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Params`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `LINE_NAME`: `string`.
+        #[serde(
+            rename = "LINE_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub line_name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `yn`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUEUE`: `any[]`.
+        #[serde(
+            rename = "QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `QUEUE_TYPE`: `string`.
+        #[serde(
+            rename = "QUEUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_type: ::std::option::Option<::std::string::String>,
+        /// `QUEUE_TIME`: `int`.
+        #[serde(
+            rename = "QUEUE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_time: ::std::option::Option<i64>,
+        /// `NO_ANSWER_TIME`: `int`.
+        #[serde(
+            rename = "NO_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_time: ::std::option::Option<i64>,
+        /// `WELCOME_MESSAGE`: `yn`.
+        #[serde(
+            rename = "WELCOME_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WELCOME_MESSAGE_TEXT`: `string`.
+        #[serde(
+            rename = "WELCOME_MESSAGE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_message_text: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_ENABLE`: `yn`.
+        #[serde(
+            rename = "WORKTIME_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WORKTIME_FROM`: `string`.
+        #[serde(
+            rename = "WORKTIME_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_from: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_TO`: `string`.
+        #[serde(
+            rename = "WORKTIME_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_to: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_TIMEZONE`: `string`.
+        #[serde(
+            rename = "WORKTIME_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_timezone: ::std::option::Option<::std::string::String>,
+        /// `CRM`: `yn`.
+        #[serde(
+            rename = "CRM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_CREATE`: `string`.
+        #[serde(
+            rename = "CRM_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE`: `yn`.
+        #[serde(
+            rename = "VOTE_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `LANGUAGE_ID`: `string`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATE_SECOND`: `string`.
+        #[serde(
+            rename = "CRM_CREATE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create_second: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATE_THIRD`: `yn`.
+        #[serde(
+            rename = "CRM_CREATE_THIRD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_CHAT_TRACKER`: `yn`.
+        #[serde(
+            rename = "CRM_CHAT_TRACKER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_FORWARD`: `yn`.
+        #[serde(
+            rename = "CRM_FORWARD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_TRANSFER_CHANGE`: `yn`.
+        #[serde(
+            rename = "CRM_TRANSFER_CHANGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CRM_SOURCE`: `string`.
+        #[serde(
+            rename = "CRM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_source: ::std::option::Option<::std::string::String>,
+        /// `MAX_CHAT`: `int`.
+        #[serde(
+            rename = "MAX_CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_chat: ::std::option::Option<i64>,
+        /// `TYPE_MAX_CHAT`: `string`.
+        #[serde(
+            rename = "TYPE_MAX_CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_max_chat: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ENABLE`: `yn`.
+        #[serde(
+            rename = "CATEGORY_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CATEGORY_ID`: `int`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<i64>,
+        /// `SESSION_PRIORITY`: `int`.
+        #[serde(
+            rename = "SESSION_PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_priority: ::std::option::Option<i64>,
+        /// `WELCOME_BOT_ENABLE`: `yn`.
+        #[serde(
+            rename = "WELCOME_BOT_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WELCOME_BOT_JOIN`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_JOIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_join: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_BOT_ID`: `int`.
+        #[serde(
+            rename = "WELCOME_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_id: ::std::option::Option<i64>,
+        /// `WELCOME_BOT_TIME`: `int`.
+        #[serde(
+            rename = "WELCOME_BOT_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_time: ::std::option::Option<i64>,
+        /// `WELCOME_BOT_LEFT`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_LEFT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_left: ::std::option::Option<::std::string::String>,
+        /// `CHECK_AVAILABLE`: `yn`.
+        #[serde(
+            rename = "CHECK_AVAILABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WATCH_TYPING`: `yn`.
+        #[serde(
+            rename = "WATCH_TYPING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SEND_WELCOME_EACH_SESSION`: `yn`.
+        #[serde(
+            rename = "SEND_WELCOME_EACH_SESSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_welcome_each_session: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `OPERATOR_DATA`: `string`.
+        #[serde(
+            rename = "OPERATOR_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_data: ::std::option::Option<::std::string::String>,
+        /// `DEFAULT_OPERATOR_DATA`: `map<any>`.
+        #[serde(
+            rename = "DEFAULT_OPERATOR_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_operator_data: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `NO_ANSWER_RULE`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_rule: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_FORM_ID`: `int`.
+        #[serde(
+            rename = "NO_ANSWER_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_form_id: ::std::option::Option<i64>,
+        /// `NO_ANSWER_BOT_ID`: `int`.
+        #[serde(
+            rename = "NO_ANSWER_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_bot_id: ::std::option::Option<i64>,
+        /// `NO_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_text: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF`: `any[]`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `WORKTIME_HOLIDAYS`: `string`.
+        #[serde(
+            rename = "WORKTIME_HOLIDAYS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_holidays: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_RULE`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_FORM_ID`: `int`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_form_id: ::std::option::Option<i64>,
+        /// `WORKTIME_DAYOFF_BOT_ID`: `int`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_bot_id: ::std::option::Option<i64>,
+        /// `WORKTIME_DAYOFF_TEXT`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_RULE`: `string`.
+        #[serde(
+            rename = "CLOSE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_rule: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_FORM_ID`: `int`.
+        #[serde(
+            rename = "CLOSE_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_form_id: ::std::option::Option<i64>,
+        /// `CLOSE_BOT_ID`: `int`.
+        #[serde(
+            rename = "CLOSE_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_bot_id: ::std::option::Option<i64>,
+        /// `CLOSE_TEXT`: `string`.
+        #[serde(
+            rename = "CLOSE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_TIME_LIMIT`: `int`.
+        #[serde(
+            rename = "VOTE_TIME_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_time_limit: ::std::option::Option<i64>,
+        /// `VOTE_CLOSING_DELAY`: `yn`.
+        #[serde(
+            rename = "VOTE_CLOSING_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `VOTE_BEFORE_FINISH`: `yn`.
+        #[serde(
+            rename = "VOTE_BEFORE_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `VOTE_MESSAGE_1_TEXT`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_1_LIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_like: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_1_DISLIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_DISLIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_dislike: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_TEXT`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_LIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_like: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_DISLIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_DISLIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_dislike: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_RULE`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_rule: ::std::option::Option<::std::string::String>,
+        /// `FULL_CLOSE_TIME`: `int`.
+        #[serde(
+            rename = "FULL_CLOSE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_close_time: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_TIME`: `int`.
+        #[serde(
+            rename = "AUTO_CLOSE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_time: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_FORM_ID`: `int`.
+        #[serde(
+            rename = "AUTO_CLOSE_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_form_id: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_BOT_ID`: `int`.
+        #[serde(
+            rename = "AUTO_CLOSE_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_bot_id: ::std::option::Option<i64>,
+        /// `AUTO_CLOSE_TEXT`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_text: ::std::option::Option<::std::string::String>,
+        /// `AUTO_EXPIRE_TIME`: `int`.
+        #[serde(
+            rename = "AUTO_EXPIRE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_expire_time: ::std::option::Option<i64>,
+        /// `TEMPORARY`: `yn`.
+        #[serde(
+            rename = "TEMPORARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "QUICK_ANSWERS_IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quick_answers_iblock_id: ::std::option::Option<i64>,
+        /// `KPI_FIRST_ANSWER_TIME`: `int`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_time: ::std::option::Option<i64>,
+        /// `KPI_FIRST_ANSWER_ALERT`: `yn`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_ALERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `KPI_FIRST_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_text: ::std::option::Option<::std::string::String>,
+        /// `KPI_FURTHER_ANSWER_TIME`: `int`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_time: ::std::option::Option<i64>,
+        /// `KPI_FURTHER_ANSWER_ALERT`: `yn`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_ALERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `KPI_FURTHER_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_text: ::std::option::Option<::std::string::String>,
+        /// `KPI_CHECK_OPERATOR_ACTIVITY`: `yn`.
+        #[serde(
+            rename = "KPI_CHECK_OPERATOR_ACTIVITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_check_operator_activity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// `USE_WELCOME_FORM`: `yn`.
+        #[serde(
+            rename = "USE_WELCOME_FORM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `WELCOME_FORM_ID`: `int`.
+        #[serde(
+            rename = "WELCOME_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_form_id: ::std::option::Option<i64>,
+        /// `WELCOME_FORM_DELAY`: `yn`.
+        #[serde(
+            rename = "WELCOME_FORM_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONFIRM_CLOSE`: `yn`.
+        #[serde(
+            rename = "CONFIRM_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
+        #[serde(
+            rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_welcome_form_responsible: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
+            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
+            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
+            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
+            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
+            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
+            slot_81, slot_82] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "LINE_NAME",
+                    "ACTIVE",
+                    "QUEUE",
+                    "QUEUE_TYPE",
+                    "QUEUE_TIME",
+                    "NO_ANSWER_TIME",
+                    "WELCOME_MESSAGE",
+                    "WELCOME_MESSAGE_TEXT",
+                    "WORKTIME_ENABLE",
+                    "WORKTIME_FROM",
+                    "WORKTIME_TO",
+                    "WORKTIME_TIMEZONE",
+                    "CRM",
+                    "CRM_CREATE",
+                    "VOTE_MESSAGE",
+                    "LANGUAGE_ID",
+                    "CRM_CREATE_SECOND",
+                    "CRM_CREATE_THIRD",
+                    "CRM_CHAT_TRACKER",
+                    "CRM_FORWARD",
+                    "CRM_TRANSFER_CHANGE",
+                    "CRM_SOURCE",
+                    "MAX_CHAT",
+                    "TYPE_MAX_CHAT",
+                    "CATEGORY_ENABLE",
+                    "CATEGORY_ID",
+                    "SESSION_PRIORITY",
+                    "WELCOME_BOT_ENABLE",
+                    "WELCOME_BOT_JOIN",
+                    "WELCOME_BOT_ID",
+                    "WELCOME_BOT_TIME",
+                    "WELCOME_BOT_LEFT",
+                    "CHECK_AVAILABLE",
+                    "WATCH_TYPING",
+                    "SEND_WELCOME_EACH_SESSION",
+                    "OPERATOR_DATA",
+                    "DEFAULT_OPERATOR_DATA",
+                    "NO_ANSWER_RULE",
+                    "NO_ANSWER_FORM_ID",
+                    "NO_ANSWER_BOT_ID",
+                    "NO_ANSWER_TEXT",
+                    "WORKTIME_DAYOFF",
+                    "WORKTIME_HOLIDAYS",
+                    "WORKTIME_DAYOFF_RULE",
+                    "WORKTIME_DAYOFF_FORM_ID",
+                    "WORKTIME_DAYOFF_BOT_ID",
+                    "WORKTIME_DAYOFF_TEXT",
+                    "CLOSE_RULE",
+                    "CLOSE_FORM_ID",
+                    "CLOSE_BOT_ID",
+                    "CLOSE_TEXT",
+                    "VOTE_TIME_LIMIT",
+                    "VOTE_CLOSING_DELAY",
+                    "VOTE_BEFORE_FINISH",
+                    "VOTE_MESSAGE_1_TEXT",
+                    "VOTE_MESSAGE_1_LIKE",
+                    "VOTE_MESSAGE_1_DISLIKE",
+                    "VOTE_MESSAGE_2_TEXT",
+                    "VOTE_MESSAGE_2_LIKE",
+                    "VOTE_MESSAGE_2_DISLIKE",
+                    "AUTO_CLOSE_RULE",
+                    "FULL_CLOSE_TIME",
+                    "AUTO_CLOSE_TIME",
+                    "AUTO_CLOSE_FORM_ID",
+                    "AUTO_CLOSE_BOT_ID",
+                    "AUTO_CLOSE_TEXT",
+                    "AUTO_EXPIRE_TIME",
+                    "TEMPORARY",
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                    "KPI_FIRST_ANSWER_TIME",
+                    "KPI_FIRST_ANSWER_ALERT",
+                    "KPI_FIRST_ANSWER_LIST",
+                    "KPI_FIRST_ANSWER_TEXT",
+                    "KPI_FURTHER_ANSWER_TIME",
+                    "KPI_FURTHER_ANSWER_ALERT",
+                    "KPI_FURTHER_ANSWER_LIST",
+                    "KPI_FURTHER_ANSWER_TEXT",
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                    "USE_WELCOME_FORM",
+                    "WELCOME_FORM_ID",
+                    "WELCOME_FORM_DELAY",
+                    "CONFIRM_CLOSE",
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                queue: ::b24_core::__private::wire::field_at(slot_2, "QUEUE")?,
+                queue_type: ::b24_core::__private::wire::field_at(slot_3, "QUEUE_TYPE")?,
+                queue_time: ::b24_core::__private::wire::field_at(slot_4, "QUEUE_TIME")?,
+                no_answer_time: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "NO_ANSWER_TIME",
+                )?,
+                welcome_message: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "WELCOME_MESSAGE",
+                )?,
+                welcome_message_text: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "WELCOME_MESSAGE_TEXT",
+                )?,
+                worktime_enable: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "WORKTIME_ENABLE",
+                )?,
+                worktime_from: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "WORKTIME_FROM",
+                )?,
+                worktime_to: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "WORKTIME_TO",
+                )?,
+                worktime_timezone: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "WORKTIME_TIMEZONE",
+                )?,
+                crm: ::b24_core::__private::wire::field_at(slot_12, "CRM")?,
+                crm_create: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "CRM_CREATE",
+                )?,
+                vote_message: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "VOTE_MESSAGE",
+                )?,
+                language_id: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LANGUAGE_ID",
+                )?,
+                crm_create_second: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "CRM_CREATE_SECOND",
+                )?,
+                crm_create_third: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "CRM_CREATE_THIRD",
+                )?,
+                crm_chat_tracker: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "CRM_CHAT_TRACKER",
+                )?,
+                crm_forward: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "CRM_FORWARD",
+                )?,
+                crm_transfer_change: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "CRM_TRANSFER_CHANGE",
+                )?,
+                crm_source: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "CRM_SOURCE",
+                )?,
+                max_chat: ::b24_core::__private::wire::field_at(slot_22, "MAX_CHAT")?,
+                type_max_chat: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "TYPE_MAX_CHAT",
+                )?,
+                category_enable: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "CATEGORY_ENABLE",
+                )?,
+                category_id: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "CATEGORY_ID",
+                )?,
+                session_priority: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "SESSION_PRIORITY",
+                )?,
+                welcome_bot_enable: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "WELCOME_BOT_ENABLE",
+                )?,
+                welcome_bot_join: ::b24_core::__private::wire::field_at(
+                    slot_28,
+                    "WELCOME_BOT_JOIN",
+                )?,
+                welcome_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_29,
+                    "WELCOME_BOT_ID",
+                )?,
+                welcome_bot_time: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "WELCOME_BOT_TIME",
+                )?,
+                welcome_bot_left: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "WELCOME_BOT_LEFT",
+                )?,
+                check_available: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "CHECK_AVAILABLE",
+                )?,
+                watch_typing: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "WATCH_TYPING",
+                )?,
+                send_welcome_each_session: ::b24_core::__private::wire::field_at(
+                    slot_34,
+                    "SEND_WELCOME_EACH_SESSION",
+                )?,
+                operator_data: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "OPERATOR_DATA",
+                )?,
+                default_operator_data: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "DEFAULT_OPERATOR_DATA",
+                )?,
+                no_answer_rule: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "NO_ANSWER_RULE",
+                )?,
+                no_answer_form_id: ::b24_core::__private::wire::field_at(
+                    slot_38,
+                    "NO_ANSWER_FORM_ID",
+                )?,
+                no_answer_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_39,
+                    "NO_ANSWER_BOT_ID",
+                )?,
+                no_answer_text: ::b24_core::__private::wire::field_at(
+                    slot_40,
+                    "NO_ANSWER_TEXT",
+                )?,
+                worktime_dayoff: ::b24_core::__private::wire::field_at(
+                    slot_41,
+                    "WORKTIME_DAYOFF",
+                )?,
+                worktime_holidays: ::b24_core::__private::wire::field_at(
+                    slot_42,
+                    "WORKTIME_HOLIDAYS",
+                )?,
+                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
+                    slot_43,
+                    "WORKTIME_DAYOFF_RULE",
+                )?,
+                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
+                    slot_44,
+                    "WORKTIME_DAYOFF_FORM_ID",
+                )?,
+                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_45,
+                    "WORKTIME_DAYOFF_BOT_ID",
+                )?,
+                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
+                    slot_46,
+                    "WORKTIME_DAYOFF_TEXT",
+                )?,
+                close_rule: ::b24_core::__private::wire::field_at(
+                    slot_47,
+                    "CLOSE_RULE",
+                )?,
+                close_form_id: ::b24_core::__private::wire::field_at(
+                    slot_48,
+                    "CLOSE_FORM_ID",
+                )?,
+                close_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_49,
+                    "CLOSE_BOT_ID",
+                )?,
+                close_text: ::b24_core::__private::wire::field_at(
+                    slot_50,
+                    "CLOSE_TEXT",
+                )?,
+                vote_time_limit: ::b24_core::__private::wire::field_at(
+                    slot_51,
+                    "VOTE_TIME_LIMIT",
+                )?,
+                vote_closing_delay: ::b24_core::__private::wire::field_at(
+                    slot_52,
+                    "VOTE_CLOSING_DELAY",
+                )?,
+                vote_before_finish: ::b24_core::__private::wire::field_at(
+                    slot_53,
+                    "VOTE_BEFORE_FINISH",
+                )?,
+                vote_message_1_text: ::b24_core::__private::wire::field_at(
+                    slot_54,
+                    "VOTE_MESSAGE_1_TEXT",
+                )?,
+                vote_message_1_like: ::b24_core::__private::wire::field_at(
+                    slot_55,
+                    "VOTE_MESSAGE_1_LIKE",
+                )?,
+                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
+                    slot_56,
+                    "VOTE_MESSAGE_1_DISLIKE",
+                )?,
+                vote_message_2_text: ::b24_core::__private::wire::field_at(
+                    slot_57,
+                    "VOTE_MESSAGE_2_TEXT",
+                )?,
+                vote_message_2_like: ::b24_core::__private::wire::field_at(
+                    slot_58,
+                    "VOTE_MESSAGE_2_LIKE",
+                )?,
+                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
+                    slot_59,
+                    "VOTE_MESSAGE_2_DISLIKE",
+                )?,
+                auto_close_rule: ::b24_core::__private::wire::field_at(
+                    slot_60,
+                    "AUTO_CLOSE_RULE",
+                )?,
+                full_close_time: ::b24_core::__private::wire::field_at(
+                    slot_61,
+                    "FULL_CLOSE_TIME",
+                )?,
+                auto_close_time: ::b24_core::__private::wire::field_at(
+                    slot_62,
+                    "AUTO_CLOSE_TIME",
+                )?,
+                auto_close_form_id: ::b24_core::__private::wire::field_at(
+                    slot_63,
+                    "AUTO_CLOSE_FORM_ID",
+                )?,
+                auto_close_bot_id: ::b24_core::__private::wire::field_at(
+                    slot_64,
+                    "AUTO_CLOSE_BOT_ID",
+                )?,
+                auto_close_text: ::b24_core::__private::wire::field_at(
+                    slot_65,
+                    "AUTO_CLOSE_TEXT",
+                )?,
+                auto_expire_time: ::b24_core::__private::wire::field_at(
+                    slot_66,
+                    "AUTO_EXPIRE_TIME",
+                )?,
+                temporary: ::b24_core::__private::wire::field_at(slot_67, "TEMPORARY")?,
+                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
+                    slot_68,
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                )?,
+                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
+                    slot_69,
+                    "KPI_FIRST_ANSWER_TIME",
+                )?,
+                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
+                    slot_70,
+                    "KPI_FIRST_ANSWER_ALERT",
+                )?,
+                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
+                    slot_71,
+                    "KPI_FIRST_ANSWER_LIST",
+                )?,
+                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
+                    slot_72,
+                    "KPI_FIRST_ANSWER_TEXT",
+                )?,
+                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
+                    slot_73,
+                    "KPI_FURTHER_ANSWER_TIME",
+                )?,
+                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
+                    slot_74,
+                    "KPI_FURTHER_ANSWER_ALERT",
+                )?,
+                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
+                    slot_75,
+                    "KPI_FURTHER_ANSWER_LIST",
+                )?,
+                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
+                    slot_76,
+                    "KPI_FURTHER_ANSWER_TEXT",
+                )?,
+                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
+                    slot_77,
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                )?,
+                use_welcome_form: ::b24_core::__private::wire::field_at(
+                    slot_78,
+                    "USE_WELCOME_FORM",
+                )?,
+                welcome_form_id: ::b24_core::__private::wire::field_at(
+                    slot_79,
+                    "WELCOME_FORM_ID",
+                )?,
+                welcome_form_delay: ::b24_core::__private::wire::field_at(
+                    slot_80,
+                    "WELCOME_FORM_DELAY",
+                )?,
+                confirm_close: ::b24_core::__private::wire::field_at(
+                    slot_81,
+                    "CONFIRM_CLOSE",
+                )?,
+                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
+                    slot_82,
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.line_name,
+                &::std::format!("{}.{}", field, "LINE_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.queue,
+                &::std::format!("{}.{}", field, "QUEUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.queue_type,
+                &::std::format!("{}.{}", field, "QUEUE_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.queue_time,
+                &::std::format!("{}.{}", field, "QUEUE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_time,
+                &::std::format!("{}.{}", field, "NO_ANSWER_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_message,
+                &::std::format!("{}.{}", field, "WELCOME_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_message_text,
+                &::std::format!("{}.{}", field, "WELCOME_MESSAGE_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_enable,
+                &::std::format!("{}.{}", field, "WORKTIME_ENABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_from,
+                &::std::format!("{}.{}", field, "WORKTIME_FROM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_to,
+                &::std::format!("{}.{}", field, "WORKTIME_TO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_timezone,
+                &::std::format!("{}.{}", field, "WORKTIME_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm,
+                &::std::format!("{}.{}", field, "CRM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_create,
+                &::std::format!("{}.{}", field, "CRM_CREATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_create_second,
+                &::std::format!("{}.{}", field, "CRM_CREATE_SECOND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_create_third,
+                &::std::format!("{}.{}", field, "CRM_CREATE_THIRD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_chat_tracker,
+                &::std::format!("{}.{}", field, "CRM_CHAT_TRACKER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_forward,
+                &::std::format!("{}.{}", field, "CRM_FORWARD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_transfer_change,
+                &::std::format!("{}.{}", field, "CRM_TRANSFER_CHANGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.crm_source,
+                &::std::format!("{}.{}", field, "CRM_SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_chat,
+                &::std::format!("{}.{}", field, "MAX_CHAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_max_chat,
+                &::std::format!("{}.{}", field, "TYPE_MAX_CHAT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_enable,
+                &::std::format!("{}.{}", field, "CATEGORY_ENABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session_priority,
+                &::std::format!("{}.{}", field, "SESSION_PRIORITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_enable,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_ENABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_join,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_JOIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_id,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_time,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_bot_left,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_LEFT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.check_available,
+                &::std::format!("{}.{}", field, "CHECK_AVAILABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.watch_typing,
+                &::std::format!("{}.{}", field, "WATCH_TYPING"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.send_welcome_each_session,
+                &::std::format!("{}.{}", field, "SEND_WELCOME_EACH_SESSION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.operator_data,
+                &::std::format!("{}.{}", field, "OPERATOR_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.default_operator_data,
+                &::std::format!("{}.{}", field, "DEFAULT_OPERATOR_DATA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_rule,
+                &::std::format!("{}.{}", field, "NO_ANSWER_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_form_id,
+                &::std::format!("{}.{}", field, "NO_ANSWER_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_bot_id,
+                &::std::format!("{}.{}", field, "NO_ANSWER_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.no_answer_text,
+                &::std::format!("{}.{}", field, "NO_ANSWER_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_holidays,
+                &::std::format!("{}.{}", field, "WORKTIME_HOLIDAYS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_rule,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_form_id,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_bot_id,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.worktime_dayoff_text,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_rule,
+                &::std::format!("{}.{}", field, "CLOSE_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_form_id,
+                &::std::format!("{}.{}", field, "CLOSE_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_bot_id,
+                &::std::format!("{}.{}", field, "CLOSE_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.close_text,
+                &::std::format!("{}.{}", field, "CLOSE_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_time_limit,
+                &::std::format!("{}.{}", field, "VOTE_TIME_LIMIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_closing_delay,
+                &::std::format!("{}.{}", field, "VOTE_CLOSING_DELAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_before_finish,
+                &::std::format!("{}.{}", field, "VOTE_BEFORE_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_1_text,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_1_like,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_LIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_1_dislike,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_DISLIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_2_text,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_2_like,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_LIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_message_2_dislike,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_DISLIKE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_rule,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_RULE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.full_close_time,
+                &::std::format!("{}.{}", field, "FULL_CLOSE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_time,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_form_id,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_bot_id,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_BOT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_close_text,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.auto_expire_time,
+                &::std::format!("{}.{}", field, "AUTO_EXPIRE_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.temporary,
+                &::std::format!("{}.{}", field, "TEMPORARY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quick_answers_iblock_id,
+                &::std::format!("{}.{}", field, "QUICK_ANSWERS_IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_time,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_alert,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_ALERT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_list,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_first_answer_text,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_time,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TIME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_alert,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_ALERT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_list,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_further_answer_text,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.kpi_check_operator_activity,
+                &::std::format!("{}.{}", field, "KPI_CHECK_OPERATOR_ACTIVITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_welcome_form,
+                &::std::format!("{}.{}", field, "USE_WELCOME_FORM"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_form_id,
+                &::std::format!("{}.{}", field, "WELCOME_FORM_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.welcome_form_delay,
+                &::std::format!("{}.{}", field, "WELCOME_FORM_DELAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.confirm_close,
+                &::std::format!("{}.{}", field, "CONFIRM_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ignore_welcome_form_responsible,
+                &::std::format!("{}.{}", field, "IGNORE_WELCOME_FORM_RESPONSIBLE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`imopenlines.bot.session.finish`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-finish.html) (REST v2)
 ///
 /// Scope: `imopenlines`, `imbot`.
@@ -799,1472 +2270,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigAddError {
 pub mod config_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Params` of [`imopenlines.config.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `LINE_NAME`: `string`.
-        #[serde(
-            rename = "LINE_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub line_name: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `QUEUE`: `any[]`.
-        #[serde(
-            rename = "QUEUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `QUEUE_TYPE`: `string`.
-        #[serde(
-            rename = "QUEUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue_type: ::std::option::Option<::std::string::String>,
-        /// `QUEUE_TIME`: `int`.
-        #[serde(
-            rename = "QUEUE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue_time: ::std::option::Option<i64>,
-        /// `NO_ANSWER_TIME`: `int`.
-        #[serde(
-            rename = "NO_ANSWER_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_time: ::std::option::Option<i64>,
-        /// `WELCOME_MESSAGE`: `yn`.
-        #[serde(
-            rename = "WELCOME_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_MESSAGE_TEXT`: `string`.
-        #[serde(
-            rename = "WELCOME_MESSAGE_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_message_text: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_ENABLE`: `yn`.
-        #[serde(
-            rename = "WORKTIME_ENABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WORKTIME_FROM`: `string`.
-        #[serde(
-            rename = "WORKTIME_FROM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_from: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_TO`: `string`.
-        #[serde(
-            rename = "WORKTIME_TO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_to: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_TIMEZONE`: `string`.
-        #[serde(
-            rename = "WORKTIME_TIMEZONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_timezone: ::std::option::Option<::std::string::String>,
-        /// `CRM`: `yn`.
-        #[serde(
-            rename = "CRM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_CREATE`: `string`.
-        #[serde(
-            rename = "CRM_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_create: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE`: `yn`.
-        #[serde(
-            rename = "VOTE_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANGUAGE_ID`: `string`.
-        #[serde(
-            rename = "LANGUAGE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-        /// `CRM_CREATE_SECOND`: `string`.
-        #[serde(
-            rename = "CRM_CREATE_SECOND",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_create_second: ::std::option::Option<::std::string::String>,
-        /// `CRM_CREATE_THIRD`: `yn`.
-        #[serde(
-            rename = "CRM_CREATE_THIRD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_CHAT_TRACKER`: `yn`.
-        #[serde(
-            rename = "CRM_CHAT_TRACKER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_FORWARD`: `yn`.
-        #[serde(
-            rename = "CRM_FORWARD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_TRANSFER_CHANGE`: `yn`.
-        #[serde(
-            rename = "CRM_TRANSFER_CHANGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_SOURCE`: `string`.
-        #[serde(
-            rename = "CRM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_source: ::std::option::Option<::std::string::String>,
-        /// `MAX_CHAT`: `int`.
-        #[serde(
-            rename = "MAX_CHAT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_chat: ::std::option::Option<i64>,
-        /// `TYPE_MAX_CHAT`: `string`.
-        #[serde(
-            rename = "TYPE_MAX_CHAT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_max_chat: ::std::option::Option<::std::string::String>,
-        /// `CATEGORY_ENABLE`: `yn`.
-        #[serde(
-            rename = "CATEGORY_ENABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CATEGORY_ID`: `int`.
-        #[serde(
-            rename = "CATEGORY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<i64>,
-        /// `SESSION_PRIORITY`: `int`.
-        #[serde(
-            rename = "SESSION_PRIORITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub session_priority: ::std::option::Option<i64>,
-        /// `WELCOME_BOT_ENABLE`: `yn`.
-        #[serde(
-            rename = "WELCOME_BOT_ENABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_BOT_JOIN`: `string`.
-        #[serde(
-            rename = "WELCOME_BOT_JOIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_join: ::std::option::Option<::std::string::String>,
-        /// `WELCOME_BOT_ID`: `int`.
-        #[serde(
-            rename = "WELCOME_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_id: ::std::option::Option<i64>,
-        /// `WELCOME_BOT_TIME`: `int`.
-        #[serde(
-            rename = "WELCOME_BOT_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_time: ::std::option::Option<i64>,
-        /// `WELCOME_BOT_LEFT`: `string`.
-        #[serde(
-            rename = "WELCOME_BOT_LEFT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_left: ::std::option::Option<::std::string::String>,
-        /// `CHECK_AVAILABLE`: `yn`.
-        #[serde(
-            rename = "CHECK_AVAILABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WATCH_TYPING`: `yn`.
-        #[serde(
-            rename = "WATCH_TYPING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SEND_WELCOME_EACH_SESSION`: `yn`.
-        #[serde(
-            rename = "SEND_WELCOME_EACH_SESSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub send_welcome_each_session: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `OPERATOR_DATA`: `string`.
-        #[serde(
-            rename = "OPERATOR_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operator_data: ::std::option::Option<::std::string::String>,
-        /// `DEFAULT_OPERATOR_DATA`: `map<any>`.
-        #[serde(
-            rename = "DEFAULT_OPERATOR_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_operator_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NO_ANSWER_RULE`: `string`.
-        #[serde(
-            rename = "NO_ANSWER_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_rule: ::std::option::Option<::std::string::String>,
-        /// `NO_ANSWER_FORM_ID`: `int`.
-        #[serde(
-            rename = "NO_ANSWER_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_form_id: ::std::option::Option<i64>,
-        /// `NO_ANSWER_BOT_ID`: `int`.
-        #[serde(
-            rename = "NO_ANSWER_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_bot_id: ::std::option::Option<i64>,
-        /// `NO_ANSWER_TEXT`: `string`.
-        #[serde(
-            rename = "NO_ANSWER_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_text: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF`: `any[]`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `WORKTIME_HOLIDAYS`: `string`.
-        #[serde(
-            rename = "WORKTIME_HOLIDAYS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_holidays: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_RULE`: `string`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_FORM_ID`: `int`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_form_id: ::std::option::Option<i64>,
-        /// `WORKTIME_DAYOFF_BOT_ID`: `int`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_bot_id: ::std::option::Option<i64>,
-        /// `WORKTIME_DAYOFF_TEXT`: `string`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_RULE`: `string`.
-        #[serde(
-            rename = "CLOSE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_rule: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_FORM_ID`: `int`.
-        #[serde(
-            rename = "CLOSE_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_form_id: ::std::option::Option<i64>,
-        /// `CLOSE_BOT_ID`: `int`.
-        #[serde(
-            rename = "CLOSE_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_bot_id: ::std::option::Option<i64>,
-        /// `CLOSE_TEXT`: `string`.
-        #[serde(
-            rename = "CLOSE_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_text: ::std::option::Option<::std::string::String>,
-        /// `VOTE_TIME_LIMIT`: `int`.
-        #[serde(
-            rename = "VOTE_TIME_LIMIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_time_limit: ::std::option::Option<i64>,
-        /// `VOTE_CLOSING_DELAY`: `yn`.
-        #[serde(
-            rename = "VOTE_CLOSING_DELAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `VOTE_BEFORE_FINISH`: `yn`.
-        #[serde(
-            rename = "VOTE_BEFORE_FINISH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `VOTE_MESSAGE_1_TEXT`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_1_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_1_text: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_1_LIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_1_LIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_1_like: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_1_DISLIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_1_DISLIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_1_dislike: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_2_TEXT`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_2_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_2_text: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_2_LIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_2_LIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_2_like: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_2_DISLIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_2_DISLIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_2_dislike: ::std::option::Option<::std::string::String>,
-        /// `AUTO_CLOSE_RULE`: `string`.
-        #[serde(
-            rename = "AUTO_CLOSE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_rule: ::std::option::Option<::std::string::String>,
-        /// `FULL_CLOSE_TIME`: `int`.
-        #[serde(
-            rename = "FULL_CLOSE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_close_time: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_TIME`: `int`.
-        #[serde(
-            rename = "AUTO_CLOSE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_time: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_FORM_ID`: `int`.
-        #[serde(
-            rename = "AUTO_CLOSE_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_form_id: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_BOT_ID`: `int`.
-        #[serde(
-            rename = "AUTO_CLOSE_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_bot_id: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_TEXT`: `string`.
-        #[serde(
-            rename = "AUTO_CLOSE_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_text: ::std::option::Option<::std::string::String>,
-        /// `AUTO_EXPIRE_TIME`: `int`.
-        #[serde(
-            rename = "AUTO_EXPIRE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_expire_time: ::std::option::Option<i64>,
-        /// `TEMPORARY`: `yn`.
-        #[serde(
-            rename = "TEMPORARY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
-        #[serde(
-            rename = "QUICK_ANSWERS_IBLOCK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quick_answers_iblock_id: ::std::option::Option<i64>,
-        /// `KPI_FIRST_ANSWER_TIME`: `int`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_time: ::std::option::Option<i64>,
-        /// `KPI_FIRST_ANSWER_ALERT`: `yn`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_ALERT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_alert: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `KPI_FIRST_ANSWER_TEXT`: `string`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_text: ::std::option::Option<::std::string::String>,
-        /// `KPI_FURTHER_ANSWER_TIME`: `int`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_time: ::std::option::Option<i64>,
-        /// `KPI_FURTHER_ANSWER_ALERT`: `yn`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_ALERT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_alert: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `KPI_FURTHER_ANSWER_TEXT`: `string`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_text: ::std::option::Option<::std::string::String>,
-        /// `KPI_CHECK_OPERATOR_ACTIVITY`: `yn`.
-        #[serde(
-            rename = "KPI_CHECK_OPERATOR_ACTIVITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_check_operator_activity: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `USE_WELCOME_FORM`: `yn`.
-        #[serde(
-            rename = "USE_WELCOME_FORM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_FORM_ID`: `int`.
-        #[serde(
-            rename = "WELCOME_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_form_id: ::std::option::Option<i64>,
-        /// `WELCOME_FORM_DELAY`: `yn`.
-        #[serde(
-            rename = "WELCOME_FORM_DELAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONFIRM_CLOSE`: `yn`.
-        #[serde(
-            rename = "CONFIRM_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
-        #[serde(
-            rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ignore_welcome_form_responsible: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
-            slot_81, slot_82] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "LINE_NAME",
-                    "ACTIVE",
-                    "QUEUE",
-                    "QUEUE_TYPE",
-                    "QUEUE_TIME",
-                    "NO_ANSWER_TIME",
-                    "WELCOME_MESSAGE",
-                    "WELCOME_MESSAGE_TEXT",
-                    "WORKTIME_ENABLE",
-                    "WORKTIME_FROM",
-                    "WORKTIME_TO",
-                    "WORKTIME_TIMEZONE",
-                    "CRM",
-                    "CRM_CREATE",
-                    "VOTE_MESSAGE",
-                    "LANGUAGE_ID",
-                    "CRM_CREATE_SECOND",
-                    "CRM_CREATE_THIRD",
-                    "CRM_CHAT_TRACKER",
-                    "CRM_FORWARD",
-                    "CRM_TRANSFER_CHANGE",
-                    "CRM_SOURCE",
-                    "MAX_CHAT",
-                    "TYPE_MAX_CHAT",
-                    "CATEGORY_ENABLE",
-                    "CATEGORY_ID",
-                    "SESSION_PRIORITY",
-                    "WELCOME_BOT_ENABLE",
-                    "WELCOME_BOT_JOIN",
-                    "WELCOME_BOT_ID",
-                    "WELCOME_BOT_TIME",
-                    "WELCOME_BOT_LEFT",
-                    "CHECK_AVAILABLE",
-                    "WATCH_TYPING",
-                    "SEND_WELCOME_EACH_SESSION",
-                    "OPERATOR_DATA",
-                    "DEFAULT_OPERATOR_DATA",
-                    "NO_ANSWER_RULE",
-                    "NO_ANSWER_FORM_ID",
-                    "NO_ANSWER_BOT_ID",
-                    "NO_ANSWER_TEXT",
-                    "WORKTIME_DAYOFF",
-                    "WORKTIME_HOLIDAYS",
-                    "WORKTIME_DAYOFF_RULE",
-                    "WORKTIME_DAYOFF_FORM_ID",
-                    "WORKTIME_DAYOFF_BOT_ID",
-                    "WORKTIME_DAYOFF_TEXT",
-                    "CLOSE_RULE",
-                    "CLOSE_FORM_ID",
-                    "CLOSE_BOT_ID",
-                    "CLOSE_TEXT",
-                    "VOTE_TIME_LIMIT",
-                    "VOTE_CLOSING_DELAY",
-                    "VOTE_BEFORE_FINISH",
-                    "VOTE_MESSAGE_1_TEXT",
-                    "VOTE_MESSAGE_1_LIKE",
-                    "VOTE_MESSAGE_1_DISLIKE",
-                    "VOTE_MESSAGE_2_TEXT",
-                    "VOTE_MESSAGE_2_LIKE",
-                    "VOTE_MESSAGE_2_DISLIKE",
-                    "AUTO_CLOSE_RULE",
-                    "FULL_CLOSE_TIME",
-                    "AUTO_CLOSE_TIME",
-                    "AUTO_CLOSE_FORM_ID",
-                    "AUTO_CLOSE_BOT_ID",
-                    "AUTO_CLOSE_TEXT",
-                    "AUTO_EXPIRE_TIME",
-                    "TEMPORARY",
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                    "KPI_FIRST_ANSWER_TIME",
-                    "KPI_FIRST_ANSWER_ALERT",
-                    "KPI_FIRST_ANSWER_LIST",
-                    "KPI_FIRST_ANSWER_TEXT",
-                    "KPI_FURTHER_ANSWER_TIME",
-                    "KPI_FURTHER_ANSWER_ALERT",
-                    "KPI_FURTHER_ANSWER_LIST",
-                    "KPI_FURTHER_ANSWER_TEXT",
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                    "USE_WELCOME_FORM",
-                    "WELCOME_FORM_ID",
-                    "WELCOME_FORM_DELAY",
-                    "CONFIRM_CLOSE",
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                queue: ::b24_core::__private::wire::field_at(slot_2, "QUEUE")?,
-                queue_type: ::b24_core::__private::wire::field_at(slot_3, "QUEUE_TYPE")?,
-                queue_time: ::b24_core::__private::wire::field_at(slot_4, "QUEUE_TIME")?,
-                no_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "NO_ANSWER_TIME",
-                )?,
-                welcome_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "WELCOME_MESSAGE",
-                )?,
-                welcome_message_text: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "WELCOME_MESSAGE_TEXT",
-                )?,
-                worktime_enable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "WORKTIME_ENABLE",
-                )?,
-                worktime_from: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "WORKTIME_FROM",
-                )?,
-                worktime_to: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "WORKTIME_TO",
-                )?,
-                worktime_timezone: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "WORKTIME_TIMEZONE",
-                )?,
-                crm: ::b24_core::__private::wire::field_at(slot_12, "CRM")?,
-                crm_create: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CRM_CREATE",
-                )?,
-                vote_message: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "VOTE_MESSAGE",
-                )?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LANGUAGE_ID",
-                )?,
-                crm_create_second: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CRM_CREATE_SECOND",
-                )?,
-                crm_create_third: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "CRM_CREATE_THIRD",
-                )?,
-                crm_chat_tracker: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CRM_CHAT_TRACKER",
-                )?,
-                crm_forward: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "CRM_FORWARD",
-                )?,
-                crm_transfer_change: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "CRM_TRANSFER_CHANGE",
-                )?,
-                crm_source: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CRM_SOURCE",
-                )?,
-                max_chat: ::b24_core::__private::wire::field_at(slot_22, "MAX_CHAT")?,
-                type_max_chat: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "TYPE_MAX_CHAT",
-                )?,
-                category_enable: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "CATEGORY_ENABLE",
-                )?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "CATEGORY_ID",
-                )?,
-                session_priority: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "SESSION_PRIORITY",
-                )?,
-                welcome_bot_enable: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "WELCOME_BOT_ENABLE",
-                )?,
-                welcome_bot_join: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "WELCOME_BOT_JOIN",
-                )?,
-                welcome_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "WELCOME_BOT_ID",
-                )?,
-                welcome_bot_time: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "WELCOME_BOT_TIME",
-                )?,
-                welcome_bot_left: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "WELCOME_BOT_LEFT",
-                )?,
-                check_available: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CHECK_AVAILABLE",
-                )?,
-                watch_typing: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "WATCH_TYPING",
-                )?,
-                send_welcome_each_session: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "SEND_WELCOME_EACH_SESSION",
-                )?,
-                operator_data: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "OPERATOR_DATA",
-                )?,
-                default_operator_data: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "DEFAULT_OPERATOR_DATA",
-                )?,
-                no_answer_rule: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "NO_ANSWER_RULE",
-                )?,
-                no_answer_form_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "NO_ANSWER_FORM_ID",
-                )?,
-                no_answer_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "NO_ANSWER_BOT_ID",
-                )?,
-                no_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "NO_ANSWER_TEXT",
-                )?,
-                worktime_dayoff: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "WORKTIME_DAYOFF",
-                )?,
-                worktime_holidays: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "WORKTIME_HOLIDAYS",
-                )?,
-                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WORKTIME_DAYOFF_RULE",
-                )?,
-                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "WORKTIME_DAYOFF_FORM_ID",
-                )?,
-                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "WORKTIME_DAYOFF_BOT_ID",
-                )?,
-                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "WORKTIME_DAYOFF_TEXT",
-                )?,
-                close_rule: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "CLOSE_RULE",
-                )?,
-                close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "CLOSE_FORM_ID",
-                )?,
-                close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "CLOSE_BOT_ID",
-                )?,
-                close_text: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "CLOSE_TEXT",
-                )?,
-                vote_time_limit: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "VOTE_TIME_LIMIT",
-                )?,
-                vote_closing_delay: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "VOTE_CLOSING_DELAY",
-                )?,
-                vote_before_finish: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "VOTE_BEFORE_FINISH",
-                )?,
-                vote_message_1_text: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "VOTE_MESSAGE_1_TEXT",
-                )?,
-                vote_message_1_like: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "VOTE_MESSAGE_1_LIKE",
-                )?,
-                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "VOTE_MESSAGE_1_DISLIKE",
-                )?,
-                vote_message_2_text: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "VOTE_MESSAGE_2_TEXT",
-                )?,
-                vote_message_2_like: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "VOTE_MESSAGE_2_LIKE",
-                )?,
-                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "VOTE_MESSAGE_2_DISLIKE",
-                )?,
-                auto_close_rule: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "AUTO_CLOSE_RULE",
-                )?,
-                full_close_time: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "FULL_CLOSE_TIME",
-                )?,
-                auto_close_time: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "AUTO_CLOSE_TIME",
-                )?,
-                auto_close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "AUTO_CLOSE_FORM_ID",
-                )?,
-                auto_close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "AUTO_CLOSE_BOT_ID",
-                )?,
-                auto_close_text: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "AUTO_CLOSE_TEXT",
-                )?,
-                auto_expire_time: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "AUTO_EXPIRE_TIME",
-                )?,
-                temporary: ::b24_core::__private::wire::field_at(slot_67, "TEMPORARY")?,
-                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                )?,
-                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_69,
-                    "KPI_FIRST_ANSWER_TIME",
-                )?,
-                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_70,
-                    "KPI_FIRST_ANSWER_ALERT",
-                )?,
-                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_71,
-                    "KPI_FIRST_ANSWER_LIST",
-                )?,
-                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "KPI_FIRST_ANSWER_TEXT",
-                )?,
-                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_73,
-                    "KPI_FURTHER_ANSWER_TIME",
-                )?,
-                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_74,
-                    "KPI_FURTHER_ANSWER_ALERT",
-                )?,
-                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "KPI_FURTHER_ANSWER_LIST",
-                )?,
-                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "KPI_FURTHER_ANSWER_TEXT",
-                )?,
-                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
-                    slot_77,
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                )?,
-                use_welcome_form: ::b24_core::__private::wire::field_at(
-                    slot_78,
-                    "USE_WELCOME_FORM",
-                )?,
-                welcome_form_id: ::b24_core::__private::wire::field_at(
-                    slot_79,
-                    "WELCOME_FORM_ID",
-                )?,
-                welcome_form_delay: ::b24_core::__private::wire::field_at(
-                    slot_80,
-                    "WELCOME_FORM_DELAY",
-                )?,
-                confirm_close: ::b24_core::__private::wire::field_at(
-                    slot_81,
-                    "CONFIRM_CLOSE",
-                )?,
-                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
-                    slot_82,
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.line_name,
-                &::std::format!("{}.{}", field, "LINE_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.queue,
-                &::std::format!("{}.{}", field, "QUEUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.queue_type,
-                &::std::format!("{}.{}", field, "QUEUE_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.queue_time,
-                &::std::format!("{}.{}", field, "QUEUE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_time,
-                &::std::format!("{}.{}", field, "NO_ANSWER_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_message,
-                &::std::format!("{}.{}", field, "WELCOME_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_message_text,
-                &::std::format!("{}.{}", field, "WELCOME_MESSAGE_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_enable,
-                &::std::format!("{}.{}", field, "WORKTIME_ENABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_from,
-                &::std::format!("{}.{}", field, "WORKTIME_FROM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_to,
-                &::std::format!("{}.{}", field, "WORKTIME_TO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_timezone,
-                &::std::format!("{}.{}", field, "WORKTIME_TIMEZONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm,
-                &::std::format!("{}.{}", field, "CRM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_create,
-                &::std::format!("{}.{}", field, "CRM_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_create_second,
-                &::std::format!("{}.{}", field, "CRM_CREATE_SECOND"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_create_third,
-                &::std::format!("{}.{}", field, "CRM_CREATE_THIRD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_chat_tracker,
-                &::std::format!("{}.{}", field, "CRM_CHAT_TRACKER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_forward,
-                &::std::format!("{}.{}", field, "CRM_FORWARD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_transfer_change,
-                &::std::format!("{}.{}", field, "CRM_TRANSFER_CHANGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_source,
-                &::std::format!("{}.{}", field, "CRM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_chat,
-                &::std::format!("{}.{}", field, "MAX_CHAT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_max_chat,
-                &::std::format!("{}.{}", field, "TYPE_MAX_CHAT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_enable,
-                &::std::format!("{}.{}", field, "CATEGORY_ENABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_id,
-                &::std::format!("{}.{}", field, "CATEGORY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.session_priority,
-                &::std::format!("{}.{}", field, "SESSION_PRIORITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_enable,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_ENABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_join,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_JOIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_id,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_time,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_left,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_LEFT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.check_available,
-                &::std::format!("{}.{}", field, "CHECK_AVAILABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.watch_typing,
-                &::std::format!("{}.{}", field, "WATCH_TYPING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.send_welcome_each_session,
-                &::std::format!("{}.{}", field, "SEND_WELCOME_EACH_SESSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.operator_data,
-                &::std::format!("{}.{}", field, "OPERATOR_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_operator_data,
-                &::std::format!("{}.{}", field, "DEFAULT_OPERATOR_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_rule,
-                &::std::format!("{}.{}", field, "NO_ANSWER_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_form_id,
-                &::std::format!("{}.{}", field, "NO_ANSWER_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_bot_id,
-                &::std::format!("{}.{}", field, "NO_ANSWER_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_text,
-                &::std::format!("{}.{}", field, "NO_ANSWER_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_holidays,
-                &::std::format!("{}.{}", field, "WORKTIME_HOLIDAYS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_rule,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_form_id,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_bot_id,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_text,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_rule,
-                &::std::format!("{}.{}", field, "CLOSE_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_form_id,
-                &::std::format!("{}.{}", field, "CLOSE_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_bot_id,
-                &::std::format!("{}.{}", field, "CLOSE_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_text,
-                &::std::format!("{}.{}", field, "CLOSE_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_time_limit,
-                &::std::format!("{}.{}", field, "VOTE_TIME_LIMIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_closing_delay,
-                &::std::format!("{}.{}", field, "VOTE_CLOSING_DELAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_before_finish,
-                &::std::format!("{}.{}", field, "VOTE_BEFORE_FINISH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_1_text,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_1_like,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_LIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_1_dislike,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_DISLIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_2_text,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_2_like,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_LIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_2_dislike,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_DISLIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_rule,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_close_time,
-                &::std::format!("{}.{}", field, "FULL_CLOSE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_time,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_form_id,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_bot_id,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_text,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_expire_time,
-                &::std::format!("{}.{}", field, "AUTO_EXPIRE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.temporary,
-                &::std::format!("{}.{}", field, "TEMPORARY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quick_answers_iblock_id,
-                &::std::format!("{}.{}", field, "QUICK_ANSWERS_IBLOCK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_time,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_alert,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_ALERT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_list,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_text,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_time,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_alert,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_ALERT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_list,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_text,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_check_operator_activity,
-                &::std::format!("{}.{}", field, "KPI_CHECK_OPERATOR_ACTIVITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_welcome_form,
-                &::std::format!("{}.{}", field, "USE_WELCOME_FORM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_form_id,
-                &::std::format!("{}.{}", field, "WELCOME_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_form_delay,
-                &::std::format!("{}.{}", field, "WELCOME_FORM_DELAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirm_close,
-                &::std::format!("{}.{}", field, "CONFIRM_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ignore_welcome_form_responsible,
-                &::std::format!("{}.{}", field, "IGNORE_WELCOME_FORM_RESPONSIBLE"),
-                problems,
-            );
-        }
-    }
+    /// `Params` of [`imopenlines.config.add`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params;
 }
 /// [`imopenlines.config.delete`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-delete.html) (REST v2)
 ///
@@ -2502,7 +2509,7 @@ impl ::b24_core::__private::Method for ConfigGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = config_get::Result;
+    type Output = config_get::Config;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2552,7 +2559,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigGetError {
 pub mod config_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imopenlines.config.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html).
+    /// `Config` of [`imopenlines.config.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2561,7 +2568,7 @@ pub mod config_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Config {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -3271,14 +3278,14 @@ pub mod config_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Config {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Config {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -3749,7 +3756,7 @@ pub mod config_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Config {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -4335,7 +4342,7 @@ impl ::b24_core::__private::Method for ConfigListGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<config_list_get::Result>;
+    type Output = ::std::vec::Vec<config_list_get::List>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4456,7 +4463,7 @@ pub mod config_list_get {
             );
         }
     }
-    /// `Options` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    /// `List` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4465,323 +4472,7 @@ pub mod config_list_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Options {
-        /// `QUEUE`: `yn`.
-        #[serde(
-            rename = "QUEUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONFIG_QUEUE`: `yn`.
-        #[serde(
-            rename = "CONFIG_QUEUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub config_queue: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CHECK_PERMISSION`: `string`.
-        #[serde(
-            rename = "CHECK_PERMISSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub check_permission: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Options {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["QUEUE", "CONFIG_QUEUE", "CHECK_PERMISSION"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                queue: ::b24_core::__private::wire::field_at(slot_0, "QUEUE")?,
-                config_queue: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "CONFIG_QUEUE",
-                )?,
-                check_permission: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "CHECK_PERMISSION",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Options {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.queue,
-                &::std::format!("{}.{}", field, "QUEUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.config_queue,
-                &::std::format!("{}.{}", field, "CONFIG_QUEUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.check_permission,
-                &::std::format!("{}.{}", field, "CHECK_PERMISSION"),
-                problems,
-            );
-        }
-    }
-    /// `Params` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `select`: `any`.
-        #[serde(
-            rename = "select",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `order`: `map<any>`.
-        #[serde(
-            rename = "order",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `filter`: `map<any>`.
-        #[serde(
-            rename = "filter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "order", "filter", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
-                filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
-                limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.select,
-                &::std::format!("{}.{}", field, "select"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "order"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "filter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
-    /// `QueueUsersFields` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct QueueUsersFields {
-        /// `USER_NAME`: `string`.
-        #[serde(
-            rename = "USER_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// `USER_WORK_POSITION`: `string`.
-        #[serde(
-            rename = "USER_WORK_POSITION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_work_position: ::std::option::Option<::std::string::String>,
-        /// `USER_AVATAR`: `string`.
-        #[serde(
-            rename = "USER_AVATAR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_avatar: ::std::option::Option<::std::string::String>,
-        /// `USER_AVATAR_ID`: `string`.
-        #[serde(
-            rename = "USER_AVATAR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_avatar_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QueueUsersFields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for QueueUsersFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["USER_NAME", "USER_WORK_POSITION", "USER_AVATAR", "USER_AVATAR_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                user_name: ::b24_core::__private::wire::field_at(slot_0, "USER_NAME")?,
-                user_work_position: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "USER_WORK_POSITION",
-                )?,
-                user_avatar: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "USER_AVATAR",
-                )?,
-                user_avatar_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_AVATAR_ID",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for QueueUsersFields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.user_name,
-                &::std::format!("{}.{}", field, "USER_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_work_position,
-                &::std::format!("{}.{}", field, "USER_WORK_POSITION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_avatar,
-                &::std::format!("{}.{}", field, "USER_AVATAR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_avatar_id,
-                &::std::format!("{}.{}", field, "USER_AVATAR_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct List {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -5476,14 +5167,14 @@ pub mod config_list_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for List {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for List {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5949,7 +5640,7 @@ pub mod config_list_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for List {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6419,6 +6110,322 @@ pub mod config_list_get {
             );
         }
     }
+    /// `Options` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Options {
+        /// `QUEUE`: `yn`.
+        #[serde(
+            rename = "QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONFIG_QUEUE`: `yn`.
+        #[serde(
+            rename = "CONFIG_QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub config_queue: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CHECK_PERMISSION`: `string`.
+        #[serde(
+            rename = "CHECK_PERMISSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub check_permission: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Options {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["QUEUE", "CONFIG_QUEUE", "CHECK_PERMISSION"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                queue: ::b24_core::__private::wire::field_at(slot_0, "QUEUE")?,
+                config_queue: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "CONFIG_QUEUE",
+                )?,
+                check_permission: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "CHECK_PERMISSION",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Options {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.queue,
+                &::std::format!("{}.{}", field, "QUEUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.config_queue,
+                &::std::format!("{}.{}", field, "CONFIG_QUEUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.check_permission,
+                &::std::format!("{}.{}", field, "CHECK_PERMISSION"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `select`: `any`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "order", "filter", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                order: ::b24_core::__private::wire::field_at(slot_1, "order")?,
+                filter: ::b24_core::__private::wire::field_at(slot_2, "filter")?,
+                limit: ::b24_core::__private::wire::field_at(slot_3, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_4, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `QueueUsersFields` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct QueueUsersFields {
+        /// `USER_NAME`: `string`.
+        #[serde(
+            rename = "USER_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `USER_WORK_POSITION`: `string`.
+        #[serde(
+            rename = "USER_WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_work_position: ::std::option::Option<::std::string::String>,
+        /// `USER_AVATAR`: `string`.
+        #[serde(
+            rename = "USER_AVATAR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_avatar: ::std::option::Option<::std::string::String>,
+        /// `USER_AVATAR_ID`: `string`.
+        #[serde(
+            rename = "USER_AVATAR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_avatar_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for QueueUsersFields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for QueueUsersFields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["USER_NAME", "USER_WORK_POSITION", "USER_AVATAR", "USER_AVATAR_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                user_name: ::b24_core::__private::wire::field_at(slot_0, "USER_NAME")?,
+                user_work_position: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "USER_WORK_POSITION",
+                )?,
+                user_avatar: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "USER_AVATAR",
+                )?,
+                user_avatar_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_AVATAR_ID",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for QueueUsersFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "USER_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_work_position,
+                &::std::format!("{}.{}", field, "USER_WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_avatar,
+                &::std::format!("{}.{}", field, "USER_AVATAR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_avatar_id,
+                &::std::format!("{}.{}", field, "USER_AVATAR_ID"),
+                problems,
+            );
+        }
+    }
 }
 /// [`imopenlines.config.path.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html) (REST v2)
 ///
@@ -6492,7 +6499,7 @@ impl ::b24_core::__private::Method for ConfigPathGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = config_path_get::Result;
+    type Output = config_path_get::Path;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6534,7 +6541,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigPathGetErr
 pub mod config_path_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imopenlines.config.path.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html).
+    /// `Path` of [`imopenlines.config.path.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -6543,7 +6550,7 @@ pub mod config_path_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Path {
         /// `SERVER_ADDRESS`: `string`.
         #[serde(
             rename = "SERVER_ADDRESS",
@@ -6565,14 +6572,14 @@ pub mod config_path_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Path {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Path {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -6596,7 +6603,7 @@ pub mod config_path_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Path {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6756,1472 +6763,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigUpdateErro
 pub mod config_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Params` of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `LINE_NAME`: `string`.
-        #[serde(
-            rename = "LINE_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub line_name: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `QUEUE`: `any[]`.
-        #[serde(
-            rename = "QUEUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `QUEUE_TYPE`: `string`.
-        #[serde(
-            rename = "QUEUE_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue_type: ::std::option::Option<::std::string::String>,
-        /// `QUEUE_TIME`: `int`.
-        #[serde(
-            rename = "QUEUE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub queue_time: ::std::option::Option<i64>,
-        /// `NO_ANSWER_TIME`: `int`.
-        #[serde(
-            rename = "NO_ANSWER_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_time: ::std::option::Option<i64>,
-        /// `WELCOME_MESSAGE`: `yn`.
-        #[serde(
-            rename = "WELCOME_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_MESSAGE_TEXT`: `string`.
-        #[serde(
-            rename = "WELCOME_MESSAGE_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_message_text: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_ENABLE`: `yn`.
-        #[serde(
-            rename = "WORKTIME_ENABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WORKTIME_FROM`: `string`.
-        #[serde(
-            rename = "WORKTIME_FROM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_from: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_TO`: `string`.
-        #[serde(
-            rename = "WORKTIME_TO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_to: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_TIMEZONE`: `string`.
-        #[serde(
-            rename = "WORKTIME_TIMEZONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_timezone: ::std::option::Option<::std::string::String>,
-        /// `CRM`: `yn`.
-        #[serde(
-            rename = "CRM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_CREATE`: `string`.
-        #[serde(
-            rename = "CRM_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_create: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE`: `yn`.
-        #[serde(
-            rename = "VOTE_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LANGUAGE_ID`: `string`.
-        #[serde(
-            rename = "LANGUAGE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub language_id: ::std::option::Option<::std::string::String>,
-        /// `CRM_CREATE_SECOND`: `string`.
-        #[serde(
-            rename = "CRM_CREATE_SECOND",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_create_second: ::std::option::Option<::std::string::String>,
-        /// `CRM_CREATE_THIRD`: `yn`.
-        #[serde(
-            rename = "CRM_CREATE_THIRD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_CHAT_TRACKER`: `yn`.
-        #[serde(
-            rename = "CRM_CHAT_TRACKER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_FORWARD`: `yn`.
-        #[serde(
-            rename = "CRM_FORWARD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_TRANSFER_CHANGE`: `yn`.
-        #[serde(
-            rename = "CRM_TRANSFER_CHANGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CRM_SOURCE`: `string`.
-        #[serde(
-            rename = "CRM_SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_source: ::std::option::Option<::std::string::String>,
-        /// `MAX_CHAT`: `int`.
-        #[serde(
-            rename = "MAX_CHAT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_chat: ::std::option::Option<i64>,
-        /// `TYPE_MAX_CHAT`: `string`.
-        #[serde(
-            rename = "TYPE_MAX_CHAT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_max_chat: ::std::option::Option<::std::string::String>,
-        /// `CATEGORY_ENABLE`: `yn`.
-        #[serde(
-            rename = "CATEGORY_ENABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CATEGORY_ID`: `int`.
-        #[serde(
-            rename = "CATEGORY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub category_id: ::std::option::Option<i64>,
-        /// `SESSION_PRIORITY`: `int`.
-        #[serde(
-            rename = "SESSION_PRIORITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub session_priority: ::std::option::Option<i64>,
-        /// `WELCOME_BOT_ENABLE`: `yn`.
-        #[serde(
-            rename = "WELCOME_BOT_ENABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_BOT_JOIN`: `string`.
-        #[serde(
-            rename = "WELCOME_BOT_JOIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_join: ::std::option::Option<::std::string::String>,
-        /// `WELCOME_BOT_ID`: `int`.
-        #[serde(
-            rename = "WELCOME_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_id: ::std::option::Option<i64>,
-        /// `WELCOME_BOT_TIME`: `int`.
-        #[serde(
-            rename = "WELCOME_BOT_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_time: ::std::option::Option<i64>,
-        /// `WELCOME_BOT_LEFT`: `string`.
-        #[serde(
-            rename = "WELCOME_BOT_LEFT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_bot_left: ::std::option::Option<::std::string::String>,
-        /// `CHECK_AVAILABLE`: `yn`.
-        #[serde(
-            rename = "CHECK_AVAILABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WATCH_TYPING`: `yn`.
-        #[serde(
-            rename = "WATCH_TYPING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SEND_WELCOME_EACH_SESSION`: `yn`.
-        #[serde(
-            rename = "SEND_WELCOME_EACH_SESSION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub send_welcome_each_session: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `OPERATOR_DATA`: `string`.
-        #[serde(
-            rename = "OPERATOR_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operator_data: ::std::option::Option<::std::string::String>,
-        /// `DEFAULT_OPERATOR_DATA`: `map<any>`.
-        #[serde(
-            rename = "DEFAULT_OPERATOR_DATA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_operator_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `NO_ANSWER_RULE`: `string`.
-        #[serde(
-            rename = "NO_ANSWER_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_rule: ::std::option::Option<::std::string::String>,
-        /// `NO_ANSWER_FORM_ID`: `int`.
-        #[serde(
-            rename = "NO_ANSWER_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_form_id: ::std::option::Option<i64>,
-        /// `NO_ANSWER_BOT_ID`: `int`.
-        #[serde(
-            rename = "NO_ANSWER_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_bot_id: ::std::option::Option<i64>,
-        /// `NO_ANSWER_TEXT`: `string`.
-        #[serde(
-            rename = "NO_ANSWER_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub no_answer_text: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF`: `any[]`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `WORKTIME_HOLIDAYS`: `string`.
-        #[serde(
-            rename = "WORKTIME_HOLIDAYS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_holidays: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_RULE`: `string`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
-        /// `WORKTIME_DAYOFF_FORM_ID`: `int`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_form_id: ::std::option::Option<i64>,
-        /// `WORKTIME_DAYOFF_BOT_ID`: `int`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_bot_id: ::std::option::Option<i64>,
-        /// `WORKTIME_DAYOFF_TEXT`: `string`.
-        #[serde(
-            rename = "WORKTIME_DAYOFF_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_RULE`: `string`.
-        #[serde(
-            rename = "CLOSE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_rule: ::std::option::Option<::std::string::String>,
-        /// `CLOSE_FORM_ID`: `int`.
-        #[serde(
-            rename = "CLOSE_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_form_id: ::std::option::Option<i64>,
-        /// `CLOSE_BOT_ID`: `int`.
-        #[serde(
-            rename = "CLOSE_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_bot_id: ::std::option::Option<i64>,
-        /// `CLOSE_TEXT`: `string`.
-        #[serde(
-            rename = "CLOSE_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_text: ::std::option::Option<::std::string::String>,
-        /// `VOTE_TIME_LIMIT`: `int`.
-        #[serde(
-            rename = "VOTE_TIME_LIMIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_time_limit: ::std::option::Option<i64>,
-        /// `VOTE_CLOSING_DELAY`: `yn`.
-        #[serde(
-            rename = "VOTE_CLOSING_DELAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `VOTE_BEFORE_FINISH`: `yn`.
-        #[serde(
-            rename = "VOTE_BEFORE_FINISH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `VOTE_MESSAGE_1_TEXT`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_1_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_1_text: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_1_LIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_1_LIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_1_like: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_1_DISLIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_1_DISLIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_1_dislike: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_2_TEXT`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_2_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_2_text: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_2_LIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_2_LIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_2_like: ::std::option::Option<::std::string::String>,
-        /// `VOTE_MESSAGE_2_DISLIKE`: `string`.
-        #[serde(
-            rename = "VOTE_MESSAGE_2_DISLIKE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_message_2_dislike: ::std::option::Option<::std::string::String>,
-        /// `AUTO_CLOSE_RULE`: `string`.
-        #[serde(
-            rename = "AUTO_CLOSE_RULE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_rule: ::std::option::Option<::std::string::String>,
-        /// `FULL_CLOSE_TIME`: `int`.
-        #[serde(
-            rename = "FULL_CLOSE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub full_close_time: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_TIME`: `int`.
-        #[serde(
-            rename = "AUTO_CLOSE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_time: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_FORM_ID`: `int`.
-        #[serde(
-            rename = "AUTO_CLOSE_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_form_id: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_BOT_ID`: `int`.
-        #[serde(
-            rename = "AUTO_CLOSE_BOT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_bot_id: ::std::option::Option<i64>,
-        /// `AUTO_CLOSE_TEXT`: `string`.
-        #[serde(
-            rename = "AUTO_CLOSE_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_close_text: ::std::option::Option<::std::string::String>,
-        /// `AUTO_EXPIRE_TIME`: `int`.
-        #[serde(
-            rename = "AUTO_EXPIRE_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_expire_time: ::std::option::Option<i64>,
-        /// `TEMPORARY`: `yn`.
-        #[serde(
-            rename = "TEMPORARY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
-        #[serde(
-            rename = "QUICK_ANSWERS_IBLOCK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quick_answers_iblock_id: ::std::option::Option<i64>,
-        /// `KPI_FIRST_ANSWER_TIME`: `int`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_time: ::std::option::Option<i64>,
-        /// `KPI_FIRST_ANSWER_ALERT`: `yn`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_ALERT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_alert: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `KPI_FIRST_ANSWER_TEXT`: `string`.
-        #[serde(
-            rename = "KPI_FIRST_ANSWER_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_first_answer_text: ::std::option::Option<::std::string::String>,
-        /// `KPI_FURTHER_ANSWER_TIME`: `int`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_TIME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_time: ::std::option::Option<i64>,
-        /// `KPI_FURTHER_ANSWER_ALERT`: `yn`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_ALERT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_alert: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `KPI_FURTHER_ANSWER_TEXT`: `string`.
-        #[serde(
-            rename = "KPI_FURTHER_ANSWER_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_further_answer_text: ::std::option::Option<::std::string::String>,
-        /// `KPI_CHECK_OPERATOR_ACTIVITY`: `yn`.
-        #[serde(
-            rename = "KPI_CHECK_OPERATOR_ACTIVITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub kpi_check_operator_activity: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// `USE_WELCOME_FORM`: `yn`.
-        #[serde(
-            rename = "USE_WELCOME_FORM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `WELCOME_FORM_ID`: `int`.
-        #[serde(
-            rename = "WELCOME_FORM_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_form_id: ::std::option::Option<i64>,
-        /// `WELCOME_FORM_DELAY`: `yn`.
-        #[serde(
-            rename = "WELCOME_FORM_DELAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONFIRM_CLOSE`: `yn`.
-        #[serde(
-            rename = "CONFIRM_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
-        #[serde(
-            rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ignore_welcome_form_responsible: ::std::option::Option<
-            ::b24_core::__private::types::Yn,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37, slot_38, slot_39, slot_40,
-            slot_41, slot_42, slot_43, slot_44, slot_45, slot_46, slot_47, slot_48,
-            slot_49, slot_50, slot_51, slot_52, slot_53, slot_54, slot_55, slot_56,
-            slot_57, slot_58, slot_59, slot_60, slot_61, slot_62, slot_63, slot_64,
-            slot_65, slot_66, slot_67, slot_68, slot_69, slot_70, slot_71, slot_72,
-            slot_73, slot_74, slot_75, slot_76, slot_77, slot_78, slot_79, slot_80,
-            slot_81, slot_82] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "LINE_NAME",
-                    "ACTIVE",
-                    "QUEUE",
-                    "QUEUE_TYPE",
-                    "QUEUE_TIME",
-                    "NO_ANSWER_TIME",
-                    "WELCOME_MESSAGE",
-                    "WELCOME_MESSAGE_TEXT",
-                    "WORKTIME_ENABLE",
-                    "WORKTIME_FROM",
-                    "WORKTIME_TO",
-                    "WORKTIME_TIMEZONE",
-                    "CRM",
-                    "CRM_CREATE",
-                    "VOTE_MESSAGE",
-                    "LANGUAGE_ID",
-                    "CRM_CREATE_SECOND",
-                    "CRM_CREATE_THIRD",
-                    "CRM_CHAT_TRACKER",
-                    "CRM_FORWARD",
-                    "CRM_TRANSFER_CHANGE",
-                    "CRM_SOURCE",
-                    "MAX_CHAT",
-                    "TYPE_MAX_CHAT",
-                    "CATEGORY_ENABLE",
-                    "CATEGORY_ID",
-                    "SESSION_PRIORITY",
-                    "WELCOME_BOT_ENABLE",
-                    "WELCOME_BOT_JOIN",
-                    "WELCOME_BOT_ID",
-                    "WELCOME_BOT_TIME",
-                    "WELCOME_BOT_LEFT",
-                    "CHECK_AVAILABLE",
-                    "WATCH_TYPING",
-                    "SEND_WELCOME_EACH_SESSION",
-                    "OPERATOR_DATA",
-                    "DEFAULT_OPERATOR_DATA",
-                    "NO_ANSWER_RULE",
-                    "NO_ANSWER_FORM_ID",
-                    "NO_ANSWER_BOT_ID",
-                    "NO_ANSWER_TEXT",
-                    "WORKTIME_DAYOFF",
-                    "WORKTIME_HOLIDAYS",
-                    "WORKTIME_DAYOFF_RULE",
-                    "WORKTIME_DAYOFF_FORM_ID",
-                    "WORKTIME_DAYOFF_BOT_ID",
-                    "WORKTIME_DAYOFF_TEXT",
-                    "CLOSE_RULE",
-                    "CLOSE_FORM_ID",
-                    "CLOSE_BOT_ID",
-                    "CLOSE_TEXT",
-                    "VOTE_TIME_LIMIT",
-                    "VOTE_CLOSING_DELAY",
-                    "VOTE_BEFORE_FINISH",
-                    "VOTE_MESSAGE_1_TEXT",
-                    "VOTE_MESSAGE_1_LIKE",
-                    "VOTE_MESSAGE_1_DISLIKE",
-                    "VOTE_MESSAGE_2_TEXT",
-                    "VOTE_MESSAGE_2_LIKE",
-                    "VOTE_MESSAGE_2_DISLIKE",
-                    "AUTO_CLOSE_RULE",
-                    "FULL_CLOSE_TIME",
-                    "AUTO_CLOSE_TIME",
-                    "AUTO_CLOSE_FORM_ID",
-                    "AUTO_CLOSE_BOT_ID",
-                    "AUTO_CLOSE_TEXT",
-                    "AUTO_EXPIRE_TIME",
-                    "TEMPORARY",
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                    "KPI_FIRST_ANSWER_TIME",
-                    "KPI_FIRST_ANSWER_ALERT",
-                    "KPI_FIRST_ANSWER_LIST",
-                    "KPI_FIRST_ANSWER_TEXT",
-                    "KPI_FURTHER_ANSWER_TIME",
-                    "KPI_FURTHER_ANSWER_ALERT",
-                    "KPI_FURTHER_ANSWER_LIST",
-                    "KPI_FURTHER_ANSWER_TEXT",
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                    "USE_WELCOME_FORM",
-                    "WELCOME_FORM_ID",
-                    "WELCOME_FORM_DELAY",
-                    "CONFIRM_CLOSE",
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                line_name: ::b24_core::__private::wire::field_at(slot_0, "LINE_NAME")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                queue: ::b24_core::__private::wire::field_at(slot_2, "QUEUE")?,
-                queue_type: ::b24_core::__private::wire::field_at(slot_3, "QUEUE_TYPE")?,
-                queue_time: ::b24_core::__private::wire::field_at(slot_4, "QUEUE_TIME")?,
-                no_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "NO_ANSWER_TIME",
-                )?,
-                welcome_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "WELCOME_MESSAGE",
-                )?,
-                welcome_message_text: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "WELCOME_MESSAGE_TEXT",
-                )?,
-                worktime_enable: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "WORKTIME_ENABLE",
-                )?,
-                worktime_from: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "WORKTIME_FROM",
-                )?,
-                worktime_to: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "WORKTIME_TO",
-                )?,
-                worktime_timezone: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "WORKTIME_TIMEZONE",
-                )?,
-                crm: ::b24_core::__private::wire::field_at(slot_12, "CRM")?,
-                crm_create: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "CRM_CREATE",
-                )?,
-                vote_message: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "VOTE_MESSAGE",
-                )?,
-                language_id: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "LANGUAGE_ID",
-                )?,
-                crm_create_second: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "CRM_CREATE_SECOND",
-                )?,
-                crm_create_third: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "CRM_CREATE_THIRD",
-                )?,
-                crm_chat_tracker: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "CRM_CHAT_TRACKER",
-                )?,
-                crm_forward: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "CRM_FORWARD",
-                )?,
-                crm_transfer_change: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "CRM_TRANSFER_CHANGE",
-                )?,
-                crm_source: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "CRM_SOURCE",
-                )?,
-                max_chat: ::b24_core::__private::wire::field_at(slot_22, "MAX_CHAT")?,
-                type_max_chat: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "TYPE_MAX_CHAT",
-                )?,
-                category_enable: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "CATEGORY_ENABLE",
-                )?,
-                category_id: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "CATEGORY_ID",
-                )?,
-                session_priority: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "SESSION_PRIORITY",
-                )?,
-                welcome_bot_enable: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "WELCOME_BOT_ENABLE",
-                )?,
-                welcome_bot_join: ::b24_core::__private::wire::field_at(
-                    slot_28,
-                    "WELCOME_BOT_JOIN",
-                )?,
-                welcome_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_29,
-                    "WELCOME_BOT_ID",
-                )?,
-                welcome_bot_time: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "WELCOME_BOT_TIME",
-                )?,
-                welcome_bot_left: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "WELCOME_BOT_LEFT",
-                )?,
-                check_available: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "CHECK_AVAILABLE",
-                )?,
-                watch_typing: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "WATCH_TYPING",
-                )?,
-                send_welcome_each_session: ::b24_core::__private::wire::field_at(
-                    slot_34,
-                    "SEND_WELCOME_EACH_SESSION",
-                )?,
-                operator_data: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "OPERATOR_DATA",
-                )?,
-                default_operator_data: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "DEFAULT_OPERATOR_DATA",
-                )?,
-                no_answer_rule: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "NO_ANSWER_RULE",
-                )?,
-                no_answer_form_id: ::b24_core::__private::wire::field_at(
-                    slot_38,
-                    "NO_ANSWER_FORM_ID",
-                )?,
-                no_answer_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_39,
-                    "NO_ANSWER_BOT_ID",
-                )?,
-                no_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_40,
-                    "NO_ANSWER_TEXT",
-                )?,
-                worktime_dayoff: ::b24_core::__private::wire::field_at(
-                    slot_41,
-                    "WORKTIME_DAYOFF",
-                )?,
-                worktime_holidays: ::b24_core::__private::wire::field_at(
-                    slot_42,
-                    "WORKTIME_HOLIDAYS",
-                )?,
-                worktime_dayoff_rule: ::b24_core::__private::wire::field_at(
-                    slot_43,
-                    "WORKTIME_DAYOFF_RULE",
-                )?,
-                worktime_dayoff_form_id: ::b24_core::__private::wire::field_at(
-                    slot_44,
-                    "WORKTIME_DAYOFF_FORM_ID",
-                )?,
-                worktime_dayoff_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_45,
-                    "WORKTIME_DAYOFF_BOT_ID",
-                )?,
-                worktime_dayoff_text: ::b24_core::__private::wire::field_at(
-                    slot_46,
-                    "WORKTIME_DAYOFF_TEXT",
-                )?,
-                close_rule: ::b24_core::__private::wire::field_at(
-                    slot_47,
-                    "CLOSE_RULE",
-                )?,
-                close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_48,
-                    "CLOSE_FORM_ID",
-                )?,
-                close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_49,
-                    "CLOSE_BOT_ID",
-                )?,
-                close_text: ::b24_core::__private::wire::field_at(
-                    slot_50,
-                    "CLOSE_TEXT",
-                )?,
-                vote_time_limit: ::b24_core::__private::wire::field_at(
-                    slot_51,
-                    "VOTE_TIME_LIMIT",
-                )?,
-                vote_closing_delay: ::b24_core::__private::wire::field_at(
-                    slot_52,
-                    "VOTE_CLOSING_DELAY",
-                )?,
-                vote_before_finish: ::b24_core::__private::wire::field_at(
-                    slot_53,
-                    "VOTE_BEFORE_FINISH",
-                )?,
-                vote_message_1_text: ::b24_core::__private::wire::field_at(
-                    slot_54,
-                    "VOTE_MESSAGE_1_TEXT",
-                )?,
-                vote_message_1_like: ::b24_core::__private::wire::field_at(
-                    slot_55,
-                    "VOTE_MESSAGE_1_LIKE",
-                )?,
-                vote_message_1_dislike: ::b24_core::__private::wire::field_at(
-                    slot_56,
-                    "VOTE_MESSAGE_1_DISLIKE",
-                )?,
-                vote_message_2_text: ::b24_core::__private::wire::field_at(
-                    slot_57,
-                    "VOTE_MESSAGE_2_TEXT",
-                )?,
-                vote_message_2_like: ::b24_core::__private::wire::field_at(
-                    slot_58,
-                    "VOTE_MESSAGE_2_LIKE",
-                )?,
-                vote_message_2_dislike: ::b24_core::__private::wire::field_at(
-                    slot_59,
-                    "VOTE_MESSAGE_2_DISLIKE",
-                )?,
-                auto_close_rule: ::b24_core::__private::wire::field_at(
-                    slot_60,
-                    "AUTO_CLOSE_RULE",
-                )?,
-                full_close_time: ::b24_core::__private::wire::field_at(
-                    slot_61,
-                    "FULL_CLOSE_TIME",
-                )?,
-                auto_close_time: ::b24_core::__private::wire::field_at(
-                    slot_62,
-                    "AUTO_CLOSE_TIME",
-                )?,
-                auto_close_form_id: ::b24_core::__private::wire::field_at(
-                    slot_63,
-                    "AUTO_CLOSE_FORM_ID",
-                )?,
-                auto_close_bot_id: ::b24_core::__private::wire::field_at(
-                    slot_64,
-                    "AUTO_CLOSE_BOT_ID",
-                )?,
-                auto_close_text: ::b24_core::__private::wire::field_at(
-                    slot_65,
-                    "AUTO_CLOSE_TEXT",
-                )?,
-                auto_expire_time: ::b24_core::__private::wire::field_at(
-                    slot_66,
-                    "AUTO_EXPIRE_TIME",
-                )?,
-                temporary: ::b24_core::__private::wire::field_at(slot_67, "TEMPORARY")?,
-                quick_answers_iblock_id: ::b24_core::__private::wire::field_at(
-                    slot_68,
-                    "QUICK_ANSWERS_IBLOCK_ID",
-                )?,
-                kpi_first_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_69,
-                    "KPI_FIRST_ANSWER_TIME",
-                )?,
-                kpi_first_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_70,
-                    "KPI_FIRST_ANSWER_ALERT",
-                )?,
-                kpi_first_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_71,
-                    "KPI_FIRST_ANSWER_LIST",
-                )?,
-                kpi_first_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_72,
-                    "KPI_FIRST_ANSWER_TEXT",
-                )?,
-                kpi_further_answer_time: ::b24_core::__private::wire::field_at(
-                    slot_73,
-                    "KPI_FURTHER_ANSWER_TIME",
-                )?,
-                kpi_further_answer_alert: ::b24_core::__private::wire::field_at(
-                    slot_74,
-                    "KPI_FURTHER_ANSWER_ALERT",
-                )?,
-                kpi_further_answer_list: ::b24_core::__private::wire::field_at(
-                    slot_75,
-                    "KPI_FURTHER_ANSWER_LIST",
-                )?,
-                kpi_further_answer_text: ::b24_core::__private::wire::field_at(
-                    slot_76,
-                    "KPI_FURTHER_ANSWER_TEXT",
-                )?,
-                kpi_check_operator_activity: ::b24_core::__private::wire::field_at(
-                    slot_77,
-                    "KPI_CHECK_OPERATOR_ACTIVITY",
-                )?,
-                use_welcome_form: ::b24_core::__private::wire::field_at(
-                    slot_78,
-                    "USE_WELCOME_FORM",
-                )?,
-                welcome_form_id: ::b24_core::__private::wire::field_at(
-                    slot_79,
-                    "WELCOME_FORM_ID",
-                )?,
-                welcome_form_delay: ::b24_core::__private::wire::field_at(
-                    slot_80,
-                    "WELCOME_FORM_DELAY",
-                )?,
-                confirm_close: ::b24_core::__private::wire::field_at(
-                    slot_81,
-                    "CONFIRM_CLOSE",
-                )?,
-                ignore_welcome_form_responsible: ::b24_core::__private::wire::field_at(
-                    slot_82,
-                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.line_name,
-                &::std::format!("{}.{}", field, "LINE_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.queue,
-                &::std::format!("{}.{}", field, "QUEUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.queue_type,
-                &::std::format!("{}.{}", field, "QUEUE_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.queue_time,
-                &::std::format!("{}.{}", field, "QUEUE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_time,
-                &::std::format!("{}.{}", field, "NO_ANSWER_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_message,
-                &::std::format!("{}.{}", field, "WELCOME_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_message_text,
-                &::std::format!("{}.{}", field, "WELCOME_MESSAGE_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_enable,
-                &::std::format!("{}.{}", field, "WORKTIME_ENABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_from,
-                &::std::format!("{}.{}", field, "WORKTIME_FROM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_to,
-                &::std::format!("{}.{}", field, "WORKTIME_TO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_timezone,
-                &::std::format!("{}.{}", field, "WORKTIME_TIMEZONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm,
-                &::std::format!("{}.{}", field, "CRM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_create,
-                &::std::format!("{}.{}", field, "CRM_CREATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.language_id,
-                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_create_second,
-                &::std::format!("{}.{}", field, "CRM_CREATE_SECOND"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_create_third,
-                &::std::format!("{}.{}", field, "CRM_CREATE_THIRD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_chat_tracker,
-                &::std::format!("{}.{}", field, "CRM_CHAT_TRACKER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_forward,
-                &::std::format!("{}.{}", field, "CRM_FORWARD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_transfer_change,
-                &::std::format!("{}.{}", field, "CRM_TRANSFER_CHANGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.crm_source,
-                &::std::format!("{}.{}", field, "CRM_SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_chat,
-                &::std::format!("{}.{}", field, "MAX_CHAT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_max_chat,
-                &::std::format!("{}.{}", field, "TYPE_MAX_CHAT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_enable,
-                &::std::format!("{}.{}", field, "CATEGORY_ENABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.category_id,
-                &::std::format!("{}.{}", field, "CATEGORY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.session_priority,
-                &::std::format!("{}.{}", field, "SESSION_PRIORITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_enable,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_ENABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_join,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_JOIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_id,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_time,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_bot_left,
-                &::std::format!("{}.{}", field, "WELCOME_BOT_LEFT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.check_available,
-                &::std::format!("{}.{}", field, "CHECK_AVAILABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.watch_typing,
-                &::std::format!("{}.{}", field, "WATCH_TYPING"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.send_welcome_each_session,
-                &::std::format!("{}.{}", field, "SEND_WELCOME_EACH_SESSION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.operator_data,
-                &::std::format!("{}.{}", field, "OPERATOR_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_operator_data,
-                &::std::format!("{}.{}", field, "DEFAULT_OPERATOR_DATA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_rule,
-                &::std::format!("{}.{}", field, "NO_ANSWER_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_form_id,
-                &::std::format!("{}.{}", field, "NO_ANSWER_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_bot_id,
-                &::std::format!("{}.{}", field, "NO_ANSWER_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.no_answer_text,
-                &::std::format!("{}.{}", field, "NO_ANSWER_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_holidays,
-                &::std::format!("{}.{}", field, "WORKTIME_HOLIDAYS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_rule,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_form_id,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_bot_id,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.worktime_dayoff_text,
-                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_rule,
-                &::std::format!("{}.{}", field, "CLOSE_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_form_id,
-                &::std::format!("{}.{}", field, "CLOSE_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_bot_id,
-                &::std::format!("{}.{}", field, "CLOSE_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.close_text,
-                &::std::format!("{}.{}", field, "CLOSE_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_time_limit,
-                &::std::format!("{}.{}", field, "VOTE_TIME_LIMIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_closing_delay,
-                &::std::format!("{}.{}", field, "VOTE_CLOSING_DELAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_before_finish,
-                &::std::format!("{}.{}", field, "VOTE_BEFORE_FINISH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_1_text,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_1_like,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_LIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_1_dislike,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_DISLIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_2_text,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_2_like,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_LIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_message_2_dislike,
-                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_DISLIKE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_rule,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_RULE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.full_close_time,
-                &::std::format!("{}.{}", field, "FULL_CLOSE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_time,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_form_id,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_bot_id,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_BOT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_close_text,
-                &::std::format!("{}.{}", field, "AUTO_CLOSE_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.auto_expire_time,
-                &::std::format!("{}.{}", field, "AUTO_EXPIRE_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.temporary,
-                &::std::format!("{}.{}", field, "TEMPORARY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quick_answers_iblock_id,
-                &::std::format!("{}.{}", field, "QUICK_ANSWERS_IBLOCK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_time,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_alert,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_ALERT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_list,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_first_answer_text,
-                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_time,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TIME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_alert,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_ALERT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_list,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_further_answer_text,
-                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.kpi_check_operator_activity,
-                &::std::format!("{}.{}", field, "KPI_CHECK_OPERATOR_ACTIVITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_welcome_form,
-                &::std::format!("{}.{}", field, "USE_WELCOME_FORM"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_form_id,
-                &::std::format!("{}.{}", field, "WELCOME_FORM_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.welcome_form_delay,
-                &::std::format!("{}.{}", field, "WELCOME_FORM_DELAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.confirm_close,
-                &::std::format!("{}.{}", field, "CONFIRM_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ignore_welcome_form_responsible,
-                &::std::format!("{}.{}", field, "IGNORE_WELCOME_FORM_RESPONSIBLE"),
-                problems,
-            );
-        }
-    }
+    /// `Params` of [`imopenlines.config.update`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params;
 }
 /// [`imopenlines.crm.chat.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html) (REST v2)
 ///
@@ -8332,7 +6875,7 @@ impl ::b24_core::__private::Method for CrmChatGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<crm_chat_get::Result>;
+    type Output = ::std::vec::Vec<crm_chat_get::Chat>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -8386,7 +6929,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetError 
 pub mod crm_chat_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imopenlines.crm.chat.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html).
+    /// `Chat` of [`imopenlines.crm.chat.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -8395,7 +6938,7 @@ pub mod crm_chat_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Chat {
         /// `CHAT_ID`: `int`.
         #[serde(
             rename = "CHAT_ID",
@@ -8424,14 +6967,14 @@ pub mod crm_chat_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Chat {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Chat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -8456,7 +6999,7 @@ pub mod crm_chat_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Chat {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -9411,7 +7954,7 @@ impl ::b24_core::__private::Method for DialogGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = dialog_get::Result;
+    type Output = dialog_get::Dialog;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -9461,6 +8004,655 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
 pub mod dialog_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Dialog` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Dialog {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `parent_chat_id`: `int`.
+        #[serde(
+            rename = "parent_chat_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_chat_id: ::std::option::Option<i64>,
+        /// `parent_message_id`: `int`.
+        #[serde(
+            rename = "parent_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_message_id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `owner`: `int`.
+        #[serde(
+            rename = "owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub owner: ::std::option::Option<i64>,
+        /// `extranet`: `bool`.
+        #[serde(
+            rename = "extranet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extranet: ::std::option::Option<bool>,
+        /// `avatar`: `string`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `dialog_id`: `string`.
+        #[serde(
+            rename = "dialog_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dialog_id: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `counter`: `int`.
+        #[serde(
+            rename = "counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `user_counter`: `int`.
+        #[serde(
+            rename = "user_counter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_counter: ::std::option::Option<i64>,
+        /// `message_count`: `int`.
+        #[serde(
+            rename = "message_count",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_count: ::std::option::Option<i64>,
+        /// `unread_id`: `int`.
+        #[serde(
+            rename = "unread_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unread_id: ::std::option::Option<i64>,
+        /// `restrictions`: `Restrictions`.
+        #[serde(
+            rename = "restrictions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub restrictions: ::std::option::Option<Restrictions>,
+        /// `last_message_id`: `int`.
+        #[serde(
+            rename = "last_message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_id: ::std::option::Option<i64>,
+        /// `last_id`: `int`.
+        #[serde(
+            rename = "last_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_id: ::std::option::Option<i64>,
+        /// `marked_id`: `int`.
+        #[serde(
+            rename = "marked_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marked_id: ::std::option::Option<i64>,
+        /// `disk_folder_id`: `int`.
+        #[serde(
+            rename = "disk_folder_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disk_folder_id: ::std::option::Option<i64>,
+        /// `entity_type`: `string`.
+        #[serde(
+            rename = "entity_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `entity_id`: `string`.
+        #[serde(
+            rename = "entity_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `entity_data_1`: `string`.
+        #[serde(
+            rename = "entity_data_1",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_1: ::std::option::Option<::std::string::String>,
+        /// `entity_data_2`: `string`.
+        #[serde(
+            rename = "entity_data_2",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_2: ::std::option::Option<::std::string::String>,
+        /// `entity_data_3`: `string`.
+        #[serde(
+            rename = "entity_data_3",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_data_3: ::std::option::Option<::std::string::String>,
+        /// `mute_list`: `any[]`.
+        #[serde(
+            rename = "mute_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `date_create`: `datetime`.
+        #[serde(
+            rename = "date_create",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `message_type`: `string`.
+        #[serde(
+            rename = "message_type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_type: ::std::option::Option<::std::string::String>,
+        /// `public`: `string`.
+        #[serde(
+            rename = "public",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public: ::std::option::Option<::std::string::String>,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `entity_link`: `EntityLink`.
+        #[serde(
+            rename = "entity_link",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_link: ::std::option::Option<EntityLink>,
+        /// `text_field_enabled`: `bool`.
+        #[serde(
+            rename = "text_field_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_field_enabled: ::std::option::Option<bool>,
+        /// `background_id`: `int`.
+        #[serde(
+            rename = "background_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_id: ::std::option::Option<i64>,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
+        /// `is_new`: `bool`.
+        #[serde(
+            rename = "is_new",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new: ::std::option::Option<bool>,
+        /// `readed_list`: `ReadedList[]`.
+        #[serde(
+            rename = "readed_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
+        /// `manager_list`: `any[]`.
+        #[serde(
+            rename = "manager_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manager_list: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `last_message_views`: `LastMessageViews`.
+        #[serde(
+            rename = "last_message_views",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_views: ::std::option::Option<LastMessageViews>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Dialog {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Dialog {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "parent_chat_id",
+                    "parent_message_id",
+                    "name",
+                    "description",
+                    "owner",
+                    "extranet",
+                    "avatar",
+                    "color",
+                    "dialog_id",
+                    "type",
+                    "counter",
+                    "user_counter",
+                    "message_count",
+                    "unread_id",
+                    "restrictions",
+                    "last_message_id",
+                    "last_id",
+                    "marked_id",
+                    "disk_folder_id",
+                    "entity_type",
+                    "entity_id",
+                    "entity_data_1",
+                    "entity_data_2",
+                    "entity_data_3",
+                    "mute_list",
+                    "date_create",
+                    "message_type",
+                    "public",
+                    "role",
+                    "entity_link",
+                    "text_field_enabled",
+                    "background_id",
+                    "permissions",
+                    "is_new",
+                    "readed_list",
+                    "manager_list",
+                    "last_message_views",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                parent_chat_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "parent_chat_id",
+                )?,
+                parent_message_id: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "parent_message_id",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "description",
+                )?,
+                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
+                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
+                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
+                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
+                dialog_id: ::b24_core::__private::wire::field_at(slot_9, "dialog_id")?,
+                type_: ::b24_core::__private::wire::field_at(slot_10, "type")?,
+                counter: ::b24_core::__private::wire::field_at(slot_11, "counter")?,
+                user_counter: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "user_counter",
+                )?,
+                message_count: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "message_count",
+                )?,
+                unread_id: ::b24_core::__private::wire::field_at(slot_14, "unread_id")?,
+                restrictions: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "restrictions",
+                )?,
+                last_message_id: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "last_message_id",
+                )?,
+                last_id: ::b24_core::__private::wire::field_at(slot_17, "last_id")?,
+                marked_id: ::b24_core::__private::wire::field_at(slot_18, "marked_id")?,
+                disk_folder_id: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "disk_folder_id",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "entity_type",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_21, "entity_id")?,
+                entity_data_1: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "entity_data_1",
+                )?,
+                entity_data_2: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "entity_data_2",
+                )?,
+                entity_data_3: ::b24_core::__private::wire::field_at(
+                    slot_24,
+                    "entity_data_3",
+                )?,
+                mute_list: ::b24_core::__private::wire::field_at(slot_25, "mute_list")?,
+                date_create: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "date_create",
+                )?,
+                message_type: ::b24_core::__private::wire::field_at(
+                    slot_27,
+                    "message_type",
+                )?,
+                public: ::b24_core::__private::wire::field_at(slot_28, "public")?,
+                role: ::b24_core::__private::wire::field_at(slot_29, "role")?,
+                entity_link: ::b24_core::__private::wire::field_at(
+                    slot_30,
+                    "entity_link",
+                )?,
+                text_field_enabled: ::b24_core::__private::wire::field_at(
+                    slot_31,
+                    "text_field_enabled",
+                )?,
+                background_id: ::b24_core::__private::wire::field_at(
+                    slot_32,
+                    "background_id",
+                )?,
+                permissions: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "permissions",
+                )?,
+                is_new: ::b24_core::__private::wire::field_at(slot_34, "is_new")?,
+                readed_list: ::b24_core::__private::wire::field_at(
+                    slot_35,
+                    "readed_list",
+                )?,
+                manager_list: ::b24_core::__private::wire::field_at(
+                    slot_36,
+                    "manager_list",
+                )?,
+                last_message_views: ::b24_core::__private::wire::field_at(
+                    slot_37,
+                    "last_message_views",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Dialog {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_chat_id,
+                &::std::format!("{}.{}", field, "parent_chat_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_message_id,
+                &::std::format!("{}.{}", field, "parent_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.owner,
+                &::std::format!("{}.{}", field, "owner"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extranet,
+                &::std::format!("{}.{}", field, "extranet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dialog_id,
+                &::std::format!("{}.{}", field, "dialog_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_counter,
+                &::std::format!("{}.{}", field, "user_counter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_count,
+                &::std::format!("{}.{}", field, "message_count"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.unread_id,
+                &::std::format!("{}.{}", field, "unread_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.restrictions,
+                &::std::format!("{}.{}", field, "restrictions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_id,
+                &::std::format!("{}.{}", field, "last_message_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_id,
+                &::std::format!("{}.{}", field, "last_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.marked_id,
+                &::std::format!("{}.{}", field, "marked_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.disk_folder_id,
+                &::std::format!("{}.{}", field, "disk_folder_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "entity_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entity_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_1,
+                &::std::format!("{}.{}", field, "entity_data_1"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_2,
+                &::std::format!("{}.{}", field, "entity_data_2"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_data_3,
+                &::std::format!("{}.{}", field, "entity_data_3"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mute_list,
+                &::std::format!("{}.{}", field, "mute_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "date_create"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message_type,
+                &::std::format!("{}.{}", field, "message_type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public,
+                &::std::format!("{}.{}", field, "public"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_link,
+                &::std::format!("{}.{}", field, "entity_link"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.text_field_enabled,
+                &::std::format!("{}.{}", field, "text_field_enabled"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.background_id,
+                &::std::format!("{}.{}", field, "background_id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_new,
+                &::std::format!("{}.{}", field, "is_new"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.readed_list,
+                &::std::format!("{}.{}", field, "readed_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.manager_list,
+                &::std::format!("{}.{}", field, "manager_list"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_message_views,
+                &::std::format!("{}.{}", field, "last_message_views"),
+                problems,
+            );
+        }
+    }
     /// `EntityLink` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -10130,655 +9322,6 @@ pub mod dialog_get {
             ::b24_core::__private::Check::check(
                 &self.user_list,
                 &::std::format!("{}.{}", field, "user_list"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `parent_chat_id`: `int`.
-        #[serde(
-            rename = "parent_chat_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_chat_id: ::std::option::Option<i64>,
-        /// `parent_message_id`: `int`.
-        #[serde(
-            rename = "parent_message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_message_id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `owner`: `int`.
-        #[serde(
-            rename = "owner",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner: ::std::option::Option<i64>,
-        /// `extranet`: `bool`.
-        #[serde(
-            rename = "extranet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extranet: ::std::option::Option<bool>,
-        /// `avatar`: `string`.
-        #[serde(
-            rename = "avatar",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// `color`: `string`.
-        #[serde(
-            rename = "color",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `dialog_id`: `string`.
-        #[serde(
-            rename = "dialog_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dialog_id: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `counter`: `int`.
-        #[serde(
-            rename = "counter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub counter: ::std::option::Option<i64>,
-        /// `user_counter`: `int`.
-        #[serde(
-            rename = "user_counter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_counter: ::std::option::Option<i64>,
-        /// `message_count`: `int`.
-        #[serde(
-            rename = "message_count",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_count: ::std::option::Option<i64>,
-        /// `unread_id`: `int`.
-        #[serde(
-            rename = "unread_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub unread_id: ::std::option::Option<i64>,
-        /// `restrictions`: `Restrictions`.
-        #[serde(
-            rename = "restrictions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub restrictions: ::std::option::Option<Restrictions>,
-        /// `last_message_id`: `int`.
-        #[serde(
-            rename = "last_message_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_message_id: ::std::option::Option<i64>,
-        /// `last_id`: `int`.
-        #[serde(
-            rename = "last_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_id: ::std::option::Option<i64>,
-        /// `marked_id`: `int`.
-        #[serde(
-            rename = "marked_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub marked_id: ::std::option::Option<i64>,
-        /// `disk_folder_id`: `int`.
-        #[serde(
-            rename = "disk_folder_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub disk_folder_id: ::std::option::Option<i64>,
-        /// `entity_type`: `string`.
-        #[serde(
-            rename = "entity_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `entity_id`: `string`.
-        #[serde(
-            rename = "entity_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `entity_data_1`: `string`.
-        #[serde(
-            rename = "entity_data_1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_1: ::std::option::Option<::std::string::String>,
-        /// `entity_data_2`: `string`.
-        #[serde(
-            rename = "entity_data_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_2: ::std::option::Option<::std::string::String>,
-        /// `entity_data_3`: `string`.
-        #[serde(
-            rename = "entity_data_3",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_data_3: ::std::option::Option<::std::string::String>,
-        /// `mute_list`: `any[]`.
-        #[serde(
-            rename = "mute_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mute_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `date_create`: `datetime`.
-        #[serde(
-            rename = "date_create",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `message_type`: `string`.
-        #[serde(
-            rename = "message_type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message_type: ::std::option::Option<::std::string::String>,
-        /// `public`: `string`.
-        #[serde(
-            rename = "public",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public: ::std::option::Option<::std::string::String>,
-        /// `role`: `string`.
-        #[serde(
-            rename = "role",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::std::string::String>,
-        /// `entity_link`: `EntityLink`.
-        #[serde(
-            rename = "entity_link",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_link: ::std::option::Option<EntityLink>,
-        /// `text_field_enabled`: `bool`.
-        #[serde(
-            rename = "text_field_enabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub text_field_enabled: ::std::option::Option<bool>,
-        /// `background_id`: `int`.
-        #[serde(
-            rename = "background_id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub background_id: ::std::option::Option<i64>,
-        /// `permissions`: `Permissions`.
-        #[serde(
-            rename = "permissions",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub permissions: ::std::option::Option<Permissions>,
-        /// `is_new`: `bool`.
-        #[serde(
-            rename = "is_new",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_new: ::std::option::Option<bool>,
-        /// `readed_list`: `ReadedList[]`.
-        #[serde(
-            rename = "readed_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub readed_list: ::std::option::Option<::std::vec::Vec<ReadedList>>,
-        /// `manager_list`: `any[]`.
-        #[serde(
-            rename = "manager_list",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manager_list: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `last_message_views`: `LastMessageViews`.
-        #[serde(
-            rename = "last_message_views",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_message_views: ::std::option::Option<LastMessageViews>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34, slot_35, slot_36, slot_37] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "parent_chat_id",
-                    "parent_message_id",
-                    "name",
-                    "description",
-                    "owner",
-                    "extranet",
-                    "avatar",
-                    "color",
-                    "dialog_id",
-                    "type",
-                    "counter",
-                    "user_counter",
-                    "message_count",
-                    "unread_id",
-                    "restrictions",
-                    "last_message_id",
-                    "last_id",
-                    "marked_id",
-                    "disk_folder_id",
-                    "entity_type",
-                    "entity_id",
-                    "entity_data_1",
-                    "entity_data_2",
-                    "entity_data_3",
-                    "mute_list",
-                    "date_create",
-                    "message_type",
-                    "public",
-                    "role",
-                    "entity_link",
-                    "text_field_enabled",
-                    "background_id",
-                    "permissions",
-                    "is_new",
-                    "readed_list",
-                    "manager_list",
-                    "last_message_views",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                parent_chat_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "parent_chat_id",
-                )?,
-                parent_message_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "parent_message_id",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "description",
-                )?,
-                owner: ::b24_core::__private::wire::field_at(slot_5, "owner")?,
-                extranet: ::b24_core::__private::wire::field_at(slot_6, "extranet")?,
-                avatar: ::b24_core::__private::wire::field_at(slot_7, "avatar")?,
-                color: ::b24_core::__private::wire::field_at(slot_8, "color")?,
-                dialog_id: ::b24_core::__private::wire::field_at(slot_9, "dialog_id")?,
-                type_: ::b24_core::__private::wire::field_at(slot_10, "type")?,
-                counter: ::b24_core::__private::wire::field_at(slot_11, "counter")?,
-                user_counter: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "user_counter",
-                )?,
-                message_count: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "message_count",
-                )?,
-                unread_id: ::b24_core::__private::wire::field_at(slot_14, "unread_id")?,
-                restrictions: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "restrictions",
-                )?,
-                last_message_id: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "last_message_id",
-                )?,
-                last_id: ::b24_core::__private::wire::field_at(slot_17, "last_id")?,
-                marked_id: ::b24_core::__private::wire::field_at(slot_18, "marked_id")?,
-                disk_folder_id: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "disk_folder_id",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "entity_type",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_21, "entity_id")?,
-                entity_data_1: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "entity_data_1",
-                )?,
-                entity_data_2: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "entity_data_2",
-                )?,
-                entity_data_3: ::b24_core::__private::wire::field_at(
-                    slot_24,
-                    "entity_data_3",
-                )?,
-                mute_list: ::b24_core::__private::wire::field_at(slot_25, "mute_list")?,
-                date_create: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "date_create",
-                )?,
-                message_type: ::b24_core::__private::wire::field_at(
-                    slot_27,
-                    "message_type",
-                )?,
-                public: ::b24_core::__private::wire::field_at(slot_28, "public")?,
-                role: ::b24_core::__private::wire::field_at(slot_29, "role")?,
-                entity_link: ::b24_core::__private::wire::field_at(
-                    slot_30,
-                    "entity_link",
-                )?,
-                text_field_enabled: ::b24_core::__private::wire::field_at(
-                    slot_31,
-                    "text_field_enabled",
-                )?,
-                background_id: ::b24_core::__private::wire::field_at(
-                    slot_32,
-                    "background_id",
-                )?,
-                permissions: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "permissions",
-                )?,
-                is_new: ::b24_core::__private::wire::field_at(slot_34, "is_new")?,
-                readed_list: ::b24_core::__private::wire::field_at(
-                    slot_35,
-                    "readed_list",
-                )?,
-                manager_list: ::b24_core::__private::wire::field_at(
-                    slot_36,
-                    "manager_list",
-                )?,
-                last_message_views: ::b24_core::__private::wire::field_at(
-                    slot_37,
-                    "last_message_views",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_chat_id,
-                &::std::format!("{}.{}", field, "parent_chat_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_message_id,
-                &::std::format!("{}.{}", field, "parent_message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.owner,
-                &::std::format!("{}.{}", field, "owner"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extranet,
-                &::std::format!("{}.{}", field, "extranet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.avatar,
-                &::std::format!("{}.{}", field, "avatar"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "color"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dialog_id,
-                &::std::format!("{}.{}", field, "dialog_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.counter,
-                &::std::format!("{}.{}", field, "counter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_counter,
-                &::std::format!("{}.{}", field, "user_counter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_count,
-                &::std::format!("{}.{}", field, "message_count"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.unread_id,
-                &::std::format!("{}.{}", field, "unread_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.restrictions,
-                &::std::format!("{}.{}", field, "restrictions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_message_id,
-                &::std::format!("{}.{}", field, "last_message_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_id,
-                &::std::format!("{}.{}", field, "last_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.marked_id,
-                &::std::format!("{}.{}", field, "marked_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.disk_folder_id,
-                &::std::format!("{}.{}", field, "disk_folder_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "entity_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entity_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_1,
-                &::std::format!("{}.{}", field, "entity_data_1"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_2,
-                &::std::format!("{}.{}", field, "entity_data_2"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_data_3,
-                &::std::format!("{}.{}", field, "entity_data_3"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mute_list,
-                &::std::format!("{}.{}", field, "mute_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "date_create"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message_type,
-                &::std::format!("{}.{}", field, "message_type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public,
-                &::std::format!("{}.{}", field, "public"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "role"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_link,
-                &::std::format!("{}.{}", field, "entity_link"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.text_field_enabled,
-                &::std::format!("{}.{}", field, "text_field_enabled"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.background_id,
-                &::std::format!("{}.{}", field, "background_id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.permissions,
-                &::std::format!("{}.{}", field, "permissions"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_new,
-                &::std::format!("{}.{}", field, "is_new"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.readed_list,
-                &::std::format!("{}.{}", field, "readed_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.manager_list,
-                &::std::format!("{}.{}", field, "manager_list"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_message_views,
-                &::std::format!("{}.{}", field, "last_message_views"),
                 problems,
             );
         }
@@ -12647,7 +11190,7 @@ impl ::b24_core::__private::Method for RevisionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-revision-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = revision_get::Result;
+    type Output = revision_get::Revision;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12687,7 +11230,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError
 pub mod revision_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`imopenlines.revision.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-revision-get.html).
+    /// `Revision` of [`imopenlines.revision.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-revision-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -12696,7 +11239,7 @@ pub mod revision_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Revision {
         /// `rest`: `int`.
         #[serde(
             rename = "rest",
@@ -12725,14 +11268,14 @@ pub mod revision_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Revision {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Revision {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -12751,7 +11294,7 @@ pub mod revision_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Revision {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -13041,7 +11584,7 @@ impl ::b24_core::__private::Method for SessionHistoryGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = session_history_get::Result;
+    type Output = session_history_get::History;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13955,6 +12498,343 @@ pub mod session_history_get {
             );
         }
     }
+    /// `History` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct History {
+        /// `chatId`: `int`.
+        #[serde(
+            rename = "chatId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<i64>,
+        /// `canJoin`: `string`.
+        #[serde(
+            rename = "canJoin",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_join: ::std::option::Option<::std::string::String>,
+        /// `canVoteHead`: `string`.
+        #[serde(
+            rename = "canVoteHead",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_vote_head: ::std::option::Option<::std::string::String>,
+        /// `sessionId`: `int`.
+        #[serde(
+            rename = "sessionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_id: ::std::option::Option<i64>,
+        /// `sessionVoteHead`: `int`.
+        #[serde(
+            rename = "sessionVoteHead",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_vote_head: ::std::option::Option<i64>,
+        /// `sessionCommentHead`: `string`.
+        #[serde(
+            rename = "sessionCommentHead",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_comment_head: ::std::option::Option<::std::string::String>,
+        /// `userId`: `string`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        /// `message`: `map<Message>`.
+        #[serde(
+            rename = "message",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Message>,
+        >,
+        /// `usersMessage`: `UsersMessage`.
+        #[serde(
+            rename = "usersMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users_message: ::std::option::Option<UsersMessage>,
+        /// `users`: `map<any>`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `openlines`: `Openlines`.
+        #[serde(
+            rename = "openlines",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openlines: ::std::option::Option<Openlines>,
+        /// `userInGroup`: `map<UserInGroup>`.
+        #[serde(
+            rename = "userInGroup",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_in_group: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, UserInGroup>,
+        >,
+        /// `woUserInGroup`: `any[]`.
+        #[serde(
+            rename = "woUserInGroup",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wo_user_in_group: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `chat`: `map<Chat>`.
+        #[serde(
+            rename = "chat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Chat>,
+        >,
+        /// `userBlockChat`: `map<map<any>>`.
+        #[serde(
+            rename = "userBlockChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_block_chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// `userInChat`: `map<any[]>`.
+        #[serde(
+            rename = "userInChat",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_in_chat: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+            >,
+        >,
+        /// `files`: `map<Files>`.
+        #[serde(
+            rename = "files",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Files>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for History {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for History {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "chatId",
+                    "canJoin",
+                    "canVoteHead",
+                    "sessionId",
+                    "sessionVoteHead",
+                    "sessionCommentHead",
+                    "userId",
+                    "message",
+                    "usersMessage",
+                    "users",
+                    "openlines",
+                    "userInGroup",
+                    "woUserInGroup",
+                    "chat",
+                    "userBlockChat",
+                    "userInChat",
+                    "files",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
+                can_join: ::b24_core::__private::wire::field_at(slot_1, "canJoin")?,
+                can_vote_head: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "canVoteHead",
+                )?,
+                session_id: ::b24_core::__private::wire::field_at(slot_3, "sessionId")?,
+                session_vote_head: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "sessionVoteHead",
+                )?,
+                session_comment_head: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "sessionCommentHead",
+                )?,
+                user_id: ::b24_core::__private::wire::field_at(slot_6, "userId")?,
+                message: ::b24_core::__private::wire::field_at(slot_7, "message")?,
+                users_message: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "usersMessage",
+                )?,
+                users: ::b24_core::__private::wire::field_at(slot_9, "users")?,
+                openlines: ::b24_core::__private::wire::field_at(slot_10, "openlines")?,
+                user_in_group: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "userInGroup",
+                )?,
+                wo_user_in_group: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "woUserInGroup",
+                )?,
+                chat: ::b24_core::__private::wire::field_at(slot_13, "chat")?,
+                user_block_chat: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "userBlockChat",
+                )?,
+                user_in_chat: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "userInChat",
+                )?,
+                files: ::b24_core::__private::wire::field_at(slot_16, "files")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for History {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.chat_id,
+                &::std::format!("{}.{}", field, "chatId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_join,
+                &::std::format!("{}.{}", field, "canJoin"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_vote_head,
+                &::std::format!("{}.{}", field, "canVoteHead"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session_id,
+                &::std::format!("{}.{}", field, "sessionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session_vote_head,
+                &::std::format!("{}.{}", field, "sessionVoteHead"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.session_comment_head,
+                &::std::format!("{}.{}", field, "sessionCommentHead"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "message"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users_message,
+                &::std::format!("{}.{}", field, "usersMessage"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.openlines,
+                &::std::format!("{}.{}", field, "openlines"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_in_group,
+                &::std::format!("{}.{}", field, "userInGroup"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.wo_user_in_group,
+                &::std::format!("{}.{}", field, "woUserInGroup"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.chat,
+                &::std::format!("{}.{}", field, "chat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_block_chat,
+                &::std::format!("{}.{}", field, "userBlockChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_in_chat,
+                &::std::format!("{}.{}", field, "userInChat"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.files,
+                &::std::format!("{}.{}", field, "files"),
+                problems,
+            );
+        }
+    }
     /// `Message` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -14183,343 +13063,6 @@ pub mod session_history_get {
             ::b24_core::__private::Check::check(
                 &self.canvoteashead,
                 &::std::format!("{}.{}", field, "canvoteashead"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `chatId`: `int`.
-        #[serde(
-            rename = "chatId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat_id: ::std::option::Option<i64>,
-        /// `canJoin`: `string`.
-        #[serde(
-            rename = "canJoin",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_join: ::std::option::Option<::std::string::String>,
-        /// `canVoteHead`: `string`.
-        #[serde(
-            rename = "canVoteHead",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_vote_head: ::std::option::Option<::std::string::String>,
-        /// `sessionId`: `int`.
-        #[serde(
-            rename = "sessionId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub session_id: ::std::option::Option<i64>,
-        /// `sessionVoteHead`: `int`.
-        #[serde(
-            rename = "sessionVoteHead",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub session_vote_head: ::std::option::Option<i64>,
-        /// `sessionCommentHead`: `string`.
-        #[serde(
-            rename = "sessionCommentHead",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub session_comment_head: ::std::option::Option<::std::string::String>,
-        /// `userId`: `string`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<::std::string::String>,
-        /// `message`: `map<Message>`.
-        #[serde(
-            rename = "message",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Message>,
-        >,
-        /// `usersMessage`: `UsersMessage`.
-        #[serde(
-            rename = "usersMessage",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users_message: ::std::option::Option<UsersMessage>,
-        /// `users`: `map<any>`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `openlines`: `Openlines`.
-        #[serde(
-            rename = "openlines",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openlines: ::std::option::Option<Openlines>,
-        /// `userInGroup`: `map<UserInGroup>`.
-        #[serde(
-            rename = "userInGroup",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_in_group: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, UserInGroup>,
-        >,
-        /// `woUserInGroup`: `any[]`.
-        #[serde(
-            rename = "woUserInGroup",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub wo_user_in_group: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `chat`: `map<Chat>`.
-        #[serde(
-            rename = "chat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Chat>,
-        >,
-        /// `userBlockChat`: `map<map<any>>`.
-        #[serde(
-            rename = "userBlockChat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_block_chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::b24_core::__private::serde_json::Value,
-                >,
-            >,
-        >,
-        /// `userInChat`: `map<any[]>`.
-        #[serde(
-            rename = "userInChat",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_in_chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-            >,
-        >,
-        /// `files`: `map<Files>`.
-        #[serde(
-            rename = "files",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub files: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Files>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "chatId",
-                    "canJoin",
-                    "canVoteHead",
-                    "sessionId",
-                    "sessionVoteHead",
-                    "sessionCommentHead",
-                    "userId",
-                    "message",
-                    "usersMessage",
-                    "users",
-                    "openlines",
-                    "userInGroup",
-                    "woUserInGroup",
-                    "chat",
-                    "userBlockChat",
-                    "userInChat",
-                    "files",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                chat_id: ::b24_core::__private::wire::field_at(slot_0, "chatId")?,
-                can_join: ::b24_core::__private::wire::field_at(slot_1, "canJoin")?,
-                can_vote_head: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "canVoteHead",
-                )?,
-                session_id: ::b24_core::__private::wire::field_at(slot_3, "sessionId")?,
-                session_vote_head: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "sessionVoteHead",
-                )?,
-                session_comment_head: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "sessionCommentHead",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_6, "userId")?,
-                message: ::b24_core::__private::wire::field_at(slot_7, "message")?,
-                users_message: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "usersMessage",
-                )?,
-                users: ::b24_core::__private::wire::field_at(slot_9, "users")?,
-                openlines: ::b24_core::__private::wire::field_at(slot_10, "openlines")?,
-                user_in_group: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "userInGroup",
-                )?,
-                wo_user_in_group: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "woUserInGroup",
-                )?,
-                chat: ::b24_core::__private::wire::field_at(slot_13, "chat")?,
-                user_block_chat: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "userBlockChat",
-                )?,
-                user_in_chat: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "userInChat",
-                )?,
-                files: ::b24_core::__private::wire::field_at(slot_16, "files")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.chat_id,
-                &::std::format!("{}.{}", field, "chatId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_join,
-                &::std::format!("{}.{}", field, "canJoin"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_vote_head,
-                &::std::format!("{}.{}", field, "canVoteHead"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.session_id,
-                &::std::format!("{}.{}", field, "sessionId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.session_vote_head,
-                &::std::format!("{}.{}", field, "sessionVoteHead"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.session_comment_head,
-                &::std::format!("{}.{}", field, "sessionCommentHead"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.message,
-                &::std::format!("{}.{}", field, "message"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users_message,
-                &::std::format!("{}.{}", field, "usersMessage"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.openlines,
-                &::std::format!("{}.{}", field, "openlines"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_in_group,
-                &::std::format!("{}.{}", field, "userInGroup"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.wo_user_in_group,
-                &::std::format!("{}.{}", field, "woUserInGroup"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.chat,
-                &::std::format!("{}.{}", field, "chat"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_block_chat,
-                &::std::format!("{}.{}", field, "userBlockChat"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_in_chat,
-                &::std::format!("{}.{}", field, "userInChat"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.files,
-                &::std::format!("{}.{}", field, "files"),
                 problems,
             );
         }

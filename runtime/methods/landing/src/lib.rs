@@ -8,6 +8,567 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `AdditionalFields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AdditionalFields {
+        /// `THEME_CODE`: `string`.
+        #[serde(
+            rename = "THEME_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_code: ::std::option::Option<::std::string::String>,
+        /// `THEME_USE`: `string`.
+        #[serde(
+            rename = "THEME_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_use: ::std::option::Option<::std::string::String>,
+        /// `THEME_COLOR`: `string`.
+        #[serde(
+            rename = "THEME_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub theme_color: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_USE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_USE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_use: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_CODE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_code: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_CODE_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_CODE_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_code_h: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_SIZE`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_size: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_COLOR`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_COLOR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_color: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_COLOR_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_COLOR_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_color_h: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_LINE_HEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_LINE_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_line_height: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_FONT_WEIGHT`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_FONT_WEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
+        /// `THEMEFONTS_FONT_WEIGHT_H`: `string`.
+        #[serde(
+            rename = "THEMEFONTS_FONT_WEIGHT_H",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
+        /// `FONTS_CODE`: `string`.
+        #[serde(
+            rename = "FONTS_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fonts_code: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AdditionalFields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "THEME_CODE",
+                    "THEME_USE",
+                    "THEME_COLOR",
+                    "THEMEFONTS_USE",
+                    "THEMEFONTS_CODE",
+                    "THEMEFONTS_CODE_H",
+                    "THEMEFONTS_SIZE",
+                    "THEMEFONTS_COLOR",
+                    "THEMEFONTS_COLOR_H",
+                    "THEMEFONTS_LINE_HEIGHT",
+                    "THEMEFONTS_FONT_WEIGHT",
+                    "THEMEFONTS_FONT_WEIGHT_H",
+                    "FONTS_CODE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                theme_code: ::b24_core::__private::wire::field_at(slot_0, "THEME_CODE")?,
+                theme_use: ::b24_core::__private::wire::field_at(slot_1, "THEME_USE")?,
+                theme_color: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "THEME_COLOR",
+                )?,
+                themefonts_use: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "THEMEFONTS_USE",
+                )?,
+                themefonts_code: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "THEMEFONTS_CODE",
+                )?,
+                themefonts_code_h: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "THEMEFONTS_CODE_H",
+                )?,
+                themefonts_size: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "THEMEFONTS_SIZE",
+                )?,
+                themefonts_color: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "THEMEFONTS_COLOR",
+                )?,
+                themefonts_color_h: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "THEMEFONTS_COLOR_H",
+                )?,
+                themefonts_line_height: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "THEMEFONTS_LINE_HEIGHT",
+                )?,
+                themefonts_font_weight: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "THEMEFONTS_FONT_WEIGHT",
+                )?,
+                themefonts_font_weight_h: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "THEMEFONTS_FONT_WEIGHT_H",
+                )?,
+                fonts_code: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "FONTS_CODE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AdditionalFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.theme_code,
+                &::std::format!("{}.{}", field, "THEME_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_use,
+                &::std::format!("{}.{}", field, "THEME_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.theme_color,
+                &::std::format!("{}.{}", field, "THEME_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_use,
+                &::std::format!("{}.{}", field, "THEMEFONTS_USE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_code,
+                &::std::format!("{}.{}", field, "THEMEFONTS_CODE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_code_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_CODE_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_size,
+                &::std::format!("{}.{}", field, "THEMEFONTS_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_color,
+                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_color_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_line_height,
+                &::std::format!("{}.{}", field, "THEMEFONTS_LINE_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_font_weight,
+                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.themefonts_font_weight_h,
+                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT_H"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fonts_code,
+                &::std::format!("{}.{}", field, "FONTS_CODE"),
+                problems,
+            );
+        }
+    }
+    /// `Params`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params {
+        /// `edit_mode`: `any`.
+        #[serde(
+            rename = "edit_mode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `deleted`: `any`.
+        #[serde(
+            rename = "deleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `get_content`: `any`.
+        #[serde(
+            rename = "get_content",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["edit_mode", "deleted", "get_content"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
+                deleted: ::b24_core::__private::wire::field_at(slot_1, "deleted")?,
+                get_content: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "get_content",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.edit_mode,
+                &::std::format!("{}.{}", field, "edit_mode"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deleted,
+                &::std::format!("{}.{}", field, "deleted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.get_content,
+                &::std::format!("{}.{}", field, "get_content"),
+                problems,
+            );
+        }
+    }
+    /// `Params2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params2 {
+        /// `select`: `string[]`.
+        #[serde(
+            rename = "select",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `filter`: `map<any>`.
+        #[serde(
+            rename = "filter",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `order`: `map<any>`.
+        #[serde(
+            rename = "order",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `group`: `any`.
+        #[serde(
+            rename = "group",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["select", "filter", "order", "group", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
+                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
+                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
+                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
+                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.select,
+                &::std::format!("{}.{}", field, "select"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filter,
+                &::std::format!("{}.{}", field, "filter"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.group,
+                &::std::format!("{}.{}", field, "group"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Params3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Params3 {
+        /// `AFTER_ID`: `int`.
+        #[serde(
+            rename = "AFTER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub after_id: ::std::option::Option<i64>,
+        /// `RETURN_CONTENT`: `string`.
+        #[serde(
+            rename = "RETURN_CONTENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_content: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Params3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["AFTER_ID", "RETURN_CONTENT"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
+                return_content: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "RETURN_CONTENT",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Params3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.after_id,
+                &::std::format!("{}.{}", field, "AFTER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.return_content,
+                &::std::format!("{}.{}", field, "RETURN_CONTENT"),
+                problems,
+            );
+        }
+    }
+}
 /// [`landing.block.addcard`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-add-card.html) (REST v2)
 ///
 /// Scope: `landing`.
@@ -1332,93 +1893,8 @@ pub mod block_getbyid {
             );
         }
     }
-    /// `Params` of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `edit_mode`: `any`.
-        #[serde(
-            rename = "edit_mode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `deleted`: `any`.
-        #[serde(
-            rename = "deleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `get_content`: `any`.
-        #[serde(
-            rename = "get_content",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["edit_mode", "deleted", "get_content"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_1, "deleted")?,
-                get_content: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "get_content",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.edit_mode,
-                &::std::format!("{}.{}", field, "edit_mode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted,
-                &::std::format!("{}.{}", field, "deleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.get_content,
-                &::std::format!("{}.{}", field, "get_content"),
-                problems,
-            );
-        }
-    }
+    /// `Params` of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params;
     /// `Result` of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2310,7 +2786,7 @@ impl ::b24_core::__private::Method for BlockGetlist {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<block_getlist::Result>;
+    type Output = ::std::vec::Vec<block_getlist::Block>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2326,7 +2802,7 @@ impl ::b24_core::__private::Method for BlockGetlist {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for BlockGetlist {
-    type Item = block_getlist::Result;
+    type Item = block_getlist::Block;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2376,6 +2852,169 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetlistErro
 pub mod block_getlist {
     #[allow(unused_imports)]
     use super::*;
+    /// `Block` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Block {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `lid`: `int`.
+        #[serde(
+            rename = "lid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lid: ::std::option::Option<i64>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `meta`: `Meta`.
+        #[serde(
+            rename = "meta",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meta: ::std::option::Option<Meta>,
+        /// `content`: `string`.
+        #[serde(
+            rename = "content",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content: ::std::option::Option<::std::string::String>,
+        /// `css`: `string[]`.
+        #[serde(
+            rename = "css",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub css: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `js`: `string[]`.
+        #[serde(
+            rename = "js",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Block {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Block {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
+                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
+                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
+                meta: ::b24_core::__private::wire::field_at(slot_5, "meta")?,
+                content: ::b24_core::__private::wire::field_at(slot_6, "content")?,
+                css: ::b24_core::__private::wire::field_at(slot_7, "css")?,
+                js: ::b24_core::__private::wire::field_at(slot_8, "js")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Block {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lid,
+                &::std::format!("{}.{}", field, "lid"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.meta,
+                &::std::format!("{}.{}", field, "meta"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.content,
+                &::std::format!("{}.{}", field, "content"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.css,
+                &::std::format!("{}.{}", field, "css"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.js,
+                &::std::format!("{}.{}", field, "js"),
+                problems,
+            );
+        }
+    }
     /// `Meta` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2618,256 +3257,8 @@ pub mod block_getlist {
             );
         }
     }
-    /// `Params` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `edit_mode`: `any`.
-        #[serde(
-            rename = "edit_mode",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_mode: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `deleted`: `any`.
-        #[serde(
-            rename = "deleted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deleted: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `get_content`: `any`.
-        #[serde(
-            rename = "get_content",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub get_content: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["edit_mode", "deleted", "get_content"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                edit_mode: ::b24_core::__private::wire::field_at(slot_0, "edit_mode")?,
-                deleted: ::b24_core::__private::wire::field_at(slot_1, "deleted")?,
-                get_content: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "get_content",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.edit_mode,
-                &::std::format!("{}.{}", field, "edit_mode"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deleted,
-                &::std::format!("{}.{}", field, "deleted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.get_content,
-                &::std::format!("{}.{}", field, "get_content"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `lid`: `int`.
-        #[serde(
-            rename = "lid",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lid: ::std::option::Option<i64>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `active`: `bool`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `meta`: `Meta`.
-        #[serde(
-            rename = "meta",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub meta: ::std::option::Option<Meta>,
-        /// `content`: `string`.
-        #[serde(
-            rename = "content",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub content: ::std::option::Option<::std::string::String>,
-        /// `css`: `string[]`.
-        #[serde(
-            rename = "css",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub css: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `js`: `string[]`.
-        #[serde(
-            rename = "js",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "lid", "code", "name", "active", "meta", "content", "css", "js"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                lid: ::b24_core::__private::wire::field_at(slot_1, "lid")?,
-                code: ::b24_core::__private::wire::field_at(slot_2, "code")?,
-                name: ::b24_core::__private::wire::field_at(slot_3, "name")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "active")?,
-                meta: ::b24_core::__private::wire::field_at(slot_5, "meta")?,
-                content: ::b24_core::__private::wire::field_at(slot_6, "content")?,
-                css: ::b24_core::__private::wire::field_at(slot_7, "css")?,
-                js: ::b24_core::__private::wire::field_at(slot_8, "js")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lid,
-                &::std::format!("{}.{}", field, "lid"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.meta,
-                &::std::format!("{}.{}", field, "meta"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.content,
-                &::std::format!("{}.{}", field, "content"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.css,
-                &::std::format!("{}.{}", field, "css"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.js,
-                &::std::format!("{}.{}", field, "js"),
-                problems,
-            );
-        }
-    }
+    /// `Params` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params;
 }
 /// [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html) (REST v2)
 ///
@@ -7231,7 +7622,7 @@ impl ::b24_core::__private::Method for DemosGetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<demos_get_list::Result>;
+    type Output = ::std::vec::Vec<demos_get_list::Demos>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7245,7 +7636,7 @@ impl ::b24_core::__private::Method for DemosGetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for DemosGetList {
-    type Item = demos_get_list::Result;
+    type Item = demos_get_list::Demos;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -7292,7 +7683,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetListErro
 pub mod demos_get_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Params` of [`landing.demos.getList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html).
+    /// `Demos` of [`landing.demos.getList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7301,140 +7692,7 @@ pub mod demos_get_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `select`: `string[]`.
-        #[serde(
-            rename = "select",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
-        #[serde(
-            rename = "filter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `order`: `map<any>`.
-        #[serde(
-            rename = "order",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `group`: `any`.
-        #[serde(
-            rename = "group",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub group: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.select,
-                &::std::format!("{}.{}", field, "select"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "filter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "order"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.group,
-                &::std::format!("{}.{}", field, "group"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`landing.demos.getList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Demos {
         /// `ID`: `any`.
         #[serde(
             rename = "ID",
@@ -7584,14 +7842,14 @@ pub mod demos_get_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Demos {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Demos {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7674,7 +7932,7 @@ pub mod demos_get_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Demos {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -7779,6 +8037,8 @@ pub mod demos_get_list {
             );
         }
     }
+    /// `Params` of [`landing.demos.getList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params2 as Params;
 }
 /// [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html) (REST v2)
 ///
@@ -10758,268 +11018,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddError 
 pub mod landing_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `AdditionalFields` of [`landing.landing.add`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct AdditionalFields {
-        /// `THEME_CODE`: `string`.
-        #[serde(
-            rename = "THEME_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub theme_code: ::std::option::Option<::std::string::String>,
-        /// `THEME_USE`: `string`.
-        #[serde(
-            rename = "THEME_USE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub theme_use: ::std::option::Option<::std::string::String>,
-        /// `THEME_COLOR`: `string`.
-        #[serde(
-            rename = "THEME_COLOR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub theme_color: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_USE`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_USE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_use: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_CODE`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_code: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_CODE_H`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_CODE_H",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_code_h: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_SIZE`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_size: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_COLOR`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_COLOR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_color: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_COLOR_H`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_COLOR_H",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_color_h: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_LINE_HEIGHT`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_LINE_HEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_line_height: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_FONT_WEIGHT`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_FONT_WEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_FONT_WEIGHT_H`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_FONT_WEIGHT_H",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
-        /// `FONTS_CODE`: `string`.
-        #[serde(
-            rename = "FONTS_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fonts_code: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for AdditionalFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "THEME_CODE",
-                    "THEME_USE",
-                    "THEME_COLOR",
-                    "THEMEFONTS_USE",
-                    "THEMEFONTS_CODE",
-                    "THEMEFONTS_CODE_H",
-                    "THEMEFONTS_SIZE",
-                    "THEMEFONTS_COLOR",
-                    "THEMEFONTS_COLOR_H",
-                    "THEMEFONTS_LINE_HEIGHT",
-                    "THEMEFONTS_FONT_WEIGHT",
-                    "THEMEFONTS_FONT_WEIGHT_H",
-                    "FONTS_CODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                theme_code: ::b24_core::__private::wire::field_at(slot_0, "THEME_CODE")?,
-                theme_use: ::b24_core::__private::wire::field_at(slot_1, "THEME_USE")?,
-                theme_color: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "THEME_COLOR",
-                )?,
-                themefonts_use: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THEMEFONTS_USE",
-                )?,
-                themefonts_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "THEMEFONTS_CODE",
-                )?,
-                themefonts_code_h: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THEMEFONTS_CODE_H",
-                )?,
-                themefonts_size: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "THEMEFONTS_SIZE",
-                )?,
-                themefonts_color: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "THEMEFONTS_COLOR",
-                )?,
-                themefonts_color_h: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "THEMEFONTS_COLOR_H",
-                )?,
-                themefonts_line_height: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "THEMEFONTS_LINE_HEIGHT",
-                )?,
-                themefonts_font_weight: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "THEMEFONTS_FONT_WEIGHT",
-                )?,
-                themefonts_font_weight_h: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "THEMEFONTS_FONT_WEIGHT_H",
-                )?,
-                fonts_code: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "FONTS_CODE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for AdditionalFields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.theme_code,
-                &::std::format!("{}.{}", field, "THEME_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.theme_use,
-                &::std::format!("{}.{}", field, "THEME_USE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.theme_color,
-                &::std::format!("{}.{}", field, "THEME_COLOR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_use,
-                &::std::format!("{}.{}", field, "THEMEFONTS_USE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_code,
-                &::std::format!("{}.{}", field, "THEMEFONTS_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_code_h,
-                &::std::format!("{}.{}", field, "THEMEFONTS_CODE_H"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_size,
-                &::std::format!("{}.{}", field, "THEMEFONTS_SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_color,
-                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_color_h,
-                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR_H"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_line_height,
-                &::std::format!("{}.{}", field, "THEMEFONTS_LINE_HEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_font_weight,
-                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_font_weight_h,
-                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT_H"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fonts_code,
-                &::std::format!("{}.{}", field, "FONTS_CODE"),
-                problems,
-            );
-        }
-    }
+    /// `AdditionalFields` of [`landing.landing.add`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::AdditionalFields;
     /// `Fields` of [`landing.landing.add`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -12462,80 +12462,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyblock
 pub mod landing_copyblock {
     #[allow(unused_imports)]
     use super::*;
-    /// `Params` of [`landing.landing.copyblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-copy-block.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `AFTER_ID`: `int`.
-        #[serde(
-            rename = "AFTER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub after_id: ::std::option::Option<i64>,
-        /// `RETURN_CONTENT`: `string`.
-        #[serde(
-            rename = "RETURN_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_content: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AFTER_ID", "RETURN_CONTENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
-                return_content: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "RETURN_CONTENT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.after_id,
-                &::std::format!("{}.{}", field, "AFTER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.return_content,
-                &::std::format!("{}.{}", field, "RETURN_CONTENT"),
-                problems,
-            );
-        }
-    }
+    /// `Params` of [`landing.landing.copyblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-copy-block.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params3 as Params;
 }
 /// [`landing.landing.delete`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-delete.html) (REST v2)
 ///
@@ -13449,7 +13377,7 @@ impl ::b24_core::__private::Method for LandingGetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<landing_get_list::Result>;
+    type Output = ::std::vec::Vec<landing_get_list::Landing>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -13464,7 +13392,7 @@ impl ::b24_core::__private::Method for LandingGetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for LandingGetList {
-    type Item = landing_get_list::Result;
+    type Item = landing_get_list::Landing;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -13826,6 +13754,182 @@ pub mod landing_get_list {
             );
         }
     }
+    /// `Landing` of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Landing {
+        /// `FIELD`: `any`.
+        #[serde(
+            rename = "FIELD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DOMAIN_ID`: `any`.
+        #[serde(
+            rename = "DOMAIN_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PUBLIC_URL`: `any`.
+        #[serde(
+            rename = "PUBLIC_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PREVIEW`: `any`.
+        #[serde(
+            rename = "PREVIEW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IS_AREA`: `bool`.
+        #[serde(
+            rename = "IS_AREA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_area: ::std::option::Option<bool>,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `SITE_ID`: `int`.
+        #[serde(
+            rename = "SITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<i64>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Landing {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Landing {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            ] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "FIELD",
+                    "DOMAIN_ID",
+                    "PUBLIC_URL",
+                    "PREVIEW",
+                    "IS_AREA",
+                    "ID",
+                    "TITLE",
+                    "SITE_ID",
+                    "DATE_MODIFY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
+                domain_id: ::b24_core::__private::wire::field_at(slot_1, "DOMAIN_ID")?,
+                public_url: ::b24_core::__private::wire::field_at(slot_2, "PUBLIC_URL")?,
+                preview: ::b24_core::__private::wire::field_at(slot_3, "PREVIEW")?,
+                is_area: ::b24_core::__private::wire::field_at(slot_4, "IS_AREA")?,
+                id: ::b24_core::__private::wire::field_at(slot_5, "ID")?,
+                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
+                site_id: ::b24_core::__private::wire::field_at(slot_7, "SITE_ID")?,
+                date_modify: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DATE_MODIFY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Landing {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.field,
+                &::std::format!("{}.{}", field, "FIELD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.domain_id,
+                &::std::format!("{}.{}", field, "DOMAIN_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "PUBLIC_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "PREVIEW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_area,
+                &::std::format!("{}.{}", field, "IS_AREA"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "SITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -14005,182 +14109,6 @@ pub mod landing_get_list {
             ::b24_core::__private::Check::check(
                 &self.check_area,
                 &::std::format!("{}.{}", field, "check_area"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`landing.landing.getList`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `FIELD`: `any`.
-        #[serde(
-            rename = "FIELD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DOMAIN_ID`: `any`.
-        #[serde(
-            rename = "DOMAIN_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub domain_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PUBLIC_URL`: `any`.
-        #[serde(
-            rename = "PUBLIC_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub public_url: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PREVIEW`: `any`.
-        #[serde(
-            rename = "PREVIEW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub preview: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IS_AREA`: `bool`.
-        #[serde(
-            rename = "IS_AREA",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_area: ::std::option::Option<bool>,
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `SITE_ID`: `int`.
-        #[serde(
-            rename = "SITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<i64>,
-        /// `DATE_MODIFY`: `string`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            ] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "FIELD",
-                    "DOMAIN_ID",
-                    "PUBLIC_URL",
-                    "PREVIEW",
-                    "IS_AREA",
-                    "ID",
-                    "TITLE",
-                    "SITE_ID",
-                    "DATE_MODIFY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "FIELD")?,
-                domain_id: ::b24_core::__private::wire::field_at(slot_1, "DOMAIN_ID")?,
-                public_url: ::b24_core::__private::wire::field_at(slot_2, "PUBLIC_URL")?,
-                preview: ::b24_core::__private::wire::field_at(slot_3, "PREVIEW")?,
-                is_area: ::b24_core::__private::wire::field_at(slot_4, "IS_AREA")?,
-                id: ::b24_core::__private::wire::field_at(slot_5, "ID")?,
-                title: ::b24_core::__private::wire::field_at(slot_6, "TITLE")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_7, "SITE_ID")?,
-                date_modify: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DATE_MODIFY",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.field,
-                &::std::format!("{}.{}", field, "FIELD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.domain_id,
-                &::std::format!("{}.{}", field, "DOMAIN_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.public_url,
-                &::std::format!("{}.{}", field, "PUBLIC_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.preview,
-                &::std::format!("{}.{}", field, "PREVIEW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_area,
-                &::std::format!("{}.{}", field, "IS_AREA"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_id,
-                &::std::format!("{}.{}", field, "SITE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
                 problems,
             );
         }
@@ -16071,80 +15999,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveblock
 pub mod landing_moveblock {
     #[allow(unused_imports)]
     use super::*;
-    /// `Params` of [`landing.landing.moveblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-move-block.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `AFTER_ID`: `int`.
-        #[serde(
-            rename = "AFTER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub after_id: ::std::option::Option<i64>,
-        /// `RETURN_CONTENT`: `string`.
-        #[serde(
-            rename = "RETURN_CONTENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_content: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["AFTER_ID", "RETURN_CONTENT"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                after_id: ::b24_core::__private::wire::field_at(slot_0, "AFTER_ID")?,
-                return_content: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "RETURN_CONTENT",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.after_id,
-                &::std::format!("{}.{}", field, "AFTER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.return_content,
-                &::std::format!("{}.{}", field, "RETURN_CONTENT"),
-                problems,
-            );
-        }
-    }
+    /// `Params` of [`landing.landing.moveblock`](https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-move-block.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params3 as Params;
 }
 /// [`landing.landing.publication`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-publication.html) (REST v2)
 ///
@@ -17552,268 +17408,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpdateErr
 pub mod landing_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `AdditionalFields` of [`landing.landing.update`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct AdditionalFields {
-        /// `THEME_CODE`: `string`.
-        #[serde(
-            rename = "THEME_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub theme_code: ::std::option::Option<::std::string::String>,
-        /// `THEME_USE`: `string`.
-        #[serde(
-            rename = "THEME_USE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub theme_use: ::std::option::Option<::std::string::String>,
-        /// `THEME_COLOR`: `string`.
-        #[serde(
-            rename = "THEME_COLOR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub theme_color: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_USE`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_USE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_use: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_CODE`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_code: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_CODE_H`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_CODE_H",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_code_h: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_SIZE`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_size: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_COLOR`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_COLOR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_color: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_COLOR_H`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_COLOR_H",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_color_h: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_LINE_HEIGHT`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_LINE_HEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_line_height: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_FONT_WEIGHT`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_FONT_WEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_font_weight: ::std::option::Option<::std::string::String>,
-        /// `THEMEFONTS_FONT_WEIGHT_H`: `string`.
-        #[serde(
-            rename = "THEMEFONTS_FONT_WEIGHT_H",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub themefonts_font_weight_h: ::std::option::Option<::std::string::String>,
-        /// `FONTS_CODE`: `string`.
-        #[serde(
-            rename = "FONTS_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fonts_code: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalFields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for AdditionalFields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "THEME_CODE",
-                    "THEME_USE",
-                    "THEME_COLOR",
-                    "THEMEFONTS_USE",
-                    "THEMEFONTS_CODE",
-                    "THEMEFONTS_CODE_H",
-                    "THEMEFONTS_SIZE",
-                    "THEMEFONTS_COLOR",
-                    "THEMEFONTS_COLOR_H",
-                    "THEMEFONTS_LINE_HEIGHT",
-                    "THEMEFONTS_FONT_WEIGHT",
-                    "THEMEFONTS_FONT_WEIGHT_H",
-                    "FONTS_CODE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                theme_code: ::b24_core::__private::wire::field_at(slot_0, "THEME_CODE")?,
-                theme_use: ::b24_core::__private::wire::field_at(slot_1, "THEME_USE")?,
-                theme_color: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "THEME_COLOR",
-                )?,
-                themefonts_use: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "THEMEFONTS_USE",
-                )?,
-                themefonts_code: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "THEMEFONTS_CODE",
-                )?,
-                themefonts_code_h: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "THEMEFONTS_CODE_H",
-                )?,
-                themefonts_size: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "THEMEFONTS_SIZE",
-                )?,
-                themefonts_color: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "THEMEFONTS_COLOR",
-                )?,
-                themefonts_color_h: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "THEMEFONTS_COLOR_H",
-                )?,
-                themefonts_line_height: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "THEMEFONTS_LINE_HEIGHT",
-                )?,
-                themefonts_font_weight: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "THEMEFONTS_FONT_WEIGHT",
-                )?,
-                themefonts_font_weight_h: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "THEMEFONTS_FONT_WEIGHT_H",
-                )?,
-                fonts_code: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "FONTS_CODE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for AdditionalFields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.theme_code,
-                &::std::format!("{}.{}", field, "THEME_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.theme_use,
-                &::std::format!("{}.{}", field, "THEME_USE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.theme_color,
-                &::std::format!("{}.{}", field, "THEME_COLOR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_use,
-                &::std::format!("{}.{}", field, "THEMEFONTS_USE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_code,
-                &::std::format!("{}.{}", field, "THEMEFONTS_CODE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_code_h,
-                &::std::format!("{}.{}", field, "THEMEFONTS_CODE_H"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_size,
-                &::std::format!("{}.{}", field, "THEMEFONTS_SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_color,
-                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_color_h,
-                &::std::format!("{}.{}", field, "THEMEFONTS_COLOR_H"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_line_height,
-                &::std::format!("{}.{}", field, "THEMEFONTS_LINE_HEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_font_weight,
-                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.themefonts_font_weight_h,
-                &::std::format!("{}.{}", field, "THEMEFONTS_FONT_WEIGHT_H"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.fonts_code,
-                &::std::format!("{}.{}", field, "FONTS_CODE"),
-                problems,
-            );
-        }
-    }
+    /// `AdditionalFields` of [`landing.landing.update`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::AdditionalFields;
     /// `Fields` of [`landing.landing.update`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -18373,7 +17969,7 @@ impl ::b24_core::__private::Method for RepoGetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<repo_get_list::Result>;
+    type Output = ::std::vec::Vec<repo_get_list::Repo>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -18387,7 +17983,7 @@ impl ::b24_core::__private::Method for RepoGetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for RepoGetList {
-    type Item = repo_get_list::Result;
+    type Item = repo_get_list::Repo;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -18434,7 +18030,9 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoGetListError
 pub mod repo_get_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Params` of [`landing.repo.getList`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html).
+    /// `Params` of [`landing.repo.getList`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Params2 as Params;
+    /// `Repo` of [`landing.repo.getList`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -18443,140 +18041,7 @@ pub mod repo_get_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Params {
-        /// `select`: `string[]`.
-        #[serde(
-            rename = "select",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub select: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `filter`: `map<any>`.
-        #[serde(
-            rename = "filter",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filter: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `order`: `map<any>`.
-        #[serde(
-            rename = "order",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `group`: `any`.
-        #[serde(
-            rename = "group",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub group: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Params {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["select", "filter", "order", "group", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                select: ::b24_core::__private::wire::field_at(slot_0, "select")?,
-                filter: ::b24_core::__private::wire::field_at(slot_1, "filter")?,
-                order: ::b24_core::__private::wire::field_at(slot_2, "order")?,
-                group: ::b24_core::__private::wire::field_at(slot_3, "group")?,
-                limit: ::b24_core::__private::wire::field_at(slot_4, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_5, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Params {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.select,
-                &::std::format!("{}.{}", field, "select"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filter,
-                &::std::format!("{}.{}", field, "filter"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "order"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.group,
-                &::std::format!("{}.{}", field, "group"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`landing.repo.getList`](https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Repo {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -18691,14 +18156,14 @@ pub mod repo_get_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Repo {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Repo {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -18764,7 +18229,7 @@ pub mod repo_get_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Repo {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -19773,7 +19238,7 @@ impl ::b24_core::__private::Method for RepowidgetGetlist {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<repowidget_getlist::Result>;
+    type Output = ::std::vec::Vec<repowidget_getlist::Repowidget>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -19787,7 +19252,7 @@ impl ::b24_core::__private::Method for RepowidgetGetlist {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for RepowidgetGetlist {
-    type Item = repowidget_getlist::Result;
+    type Item = repowidget_getlist::Repowidget;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -19934,7 +19399,7 @@ pub mod repowidget_getlist {
             );
         }
     }
-    /// `Result` of [`landing.repowidget.getlist`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html).
+    /// `Repowidget` of [`landing.repowidget.getlist`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -19943,7 +19408,7 @@ pub mod repowidget_getlist {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Repowidget {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -20068,14 +19533,14 @@ pub mod repowidget_getlist {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Repowidget {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Repowidget {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -20146,7 +19611,7 @@ pub mod repowidget_getlist {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Repowidget {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -21116,7 +20581,7 @@ impl ::b24_core::__private::Method for RoleGetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<role_get_list::Result>;
+    type Output = ::std::vec::Vec<role_get_list::Role>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -21130,7 +20595,7 @@ impl ::b24_core::__private::Method for RoleGetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for RoleGetList {
-    type Item = role_get_list::Result;
+    type Item = role_get_list::Role;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -21174,7 +20639,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetListError
 pub mod role_get_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`landing.role.getList`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html).
+    /// `Role` of [`landing.role.getList`](https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -21183,7 +20648,7 @@ pub mod role_get_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Role {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -21212,14 +20677,14 @@ pub mod role_get_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Role {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Role {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -21238,7 +20703,7 @@ pub mod role_get_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Role {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -25382,7 +24847,7 @@ impl ::b24_core::__private::Method for SiteGetList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<site_get_list::Result>;
+    type Output = ::std::vec::Vec<site_get_list::Site>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -25397,7 +24862,7 @@ impl ::b24_core::__private::Method for SiteGetList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SiteGetList {
-    type Item = site_get_list::Result;
+    type Item = site_get_list::Site;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -25895,7 +25360,7 @@ pub mod site_get_list {
             );
         }
     }
-    /// `Result` of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html).
+    /// `Site` of [`landing.site.getList`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -25904,7 +25369,7 @@ pub mod site_get_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Site {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -25984,14 +25449,14 @@ pub mod site_get_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Site {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Site {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -26044,7 +25509,7 @@ pub mod site_get_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Site {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -30122,7 +29587,7 @@ impl ::b24_core::__private::Method for SyspageGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = syspage_get::Result;
+    type Output = syspage_get::Syspage;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -30946,7 +30411,7 @@ pub mod syspage_get {
             );
         }
     }
-    /// `Result` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
+    /// `Syspage` of [`landing.syspage.get`](https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -30955,7 +30420,7 @@ pub mod syspage_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Syspage {
         /// `mainpage`: `Mainpage`.
         #[serde(
             rename = "mainpage",
@@ -31012,14 +30477,14 @@ pub mod syspage_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Syspage {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Syspage {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -31050,7 +30515,7 @@ pub mod syspage_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Syspage {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -31750,7 +31215,7 @@ impl ::b24_core::__private::Method for TemplateGetlist {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<template_getlist::Result>;
+    type Output = ::std::vec::Vec<template_getlist::Template>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -32143,7 +31608,7 @@ pub mod template_getlist {
             );
         }
     }
-    /// `Result` of [`landing.template.getlist`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html).
+    /// `Template` of [`landing.template.getlist`](https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -32152,7 +31617,7 @@ pub mod template_getlist {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Template {
         /// `FIELD`: `any`.
         #[serde(
             rename = "FIELD",
@@ -32209,14 +31674,14 @@ pub mod template_getlist {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Template {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Template {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -32242,7 +31707,7 @@ pub mod template_getlist {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Template {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

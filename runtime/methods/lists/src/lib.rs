@@ -8,6 +8,543 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `PICTURE`: `file[]`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::types::File>,
+        >,
+        /// `BIZPROC`: `yn`.
+        #[serde(
+            rename = "BIZPROC",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "DESCRIPTION",
+                )?,
+                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
+                picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
+                bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bizproc,
+                &::std::format!("{}.{}", field, "BIZPROC"),
+                problems,
+            );
+        }
+    }
+    /// `Fields2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields2 {
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `EXTERNAL_ID`: `string`.
+        #[serde(
+            rename = "EXTERNAL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `ACTIVE`: `yn`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `PICTURE`: `file[]`.
+        #[serde(
+            rename = "PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::types::File>,
+        >,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION_TYPE`: `string`.
+        #[serde(
+            rename = "DESCRIPTION_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description_type: ::std::option::Option<::std::string::String>,
+        /// `DETAIL_PICTURE`: `file[]`.
+        #[serde(
+            rename = "DETAIL_PICTURE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_picture: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::types::File>,
+        >,
+        /// `SECTION_PROPERTY`: `any[]`.
+        #[serde(
+            rename = "SECTION_PROPERTY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_property: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "NAME",
+                    "EXTERNAL_ID",
+                    "XML_ID",
+                    "SORT",
+                    "ACTIVE",
+                    "PICTURE",
+                    "DESCRIPTION",
+                    "DESCRIPTION_TYPE",
+                    "DETAIL_PICTURE",
+                    "SECTION_PROPERTY",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                external_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "EXTERNAL_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
+                picture: ::b24_core::__private::wire::field_at(slot_5, "PICTURE")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "DESCRIPTION",
+                )?,
+                description_type: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DESCRIPTION_TYPE",
+                )?,
+                detail_picture: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "DETAIL_PICTURE",
+                )?,
+                section_property: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SECTION_PROPERTY",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            ::b24_core::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.picture,
+                &::std::format!("{}.{}", field, "PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description_type,
+                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.detail_picture,
+                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_property,
+                &::std::format!("{}.{}", field, "SECTION_PROPERTY"),
+                problems,
+            );
+        }
+    }
+    /// `Messages`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Messages {
+        /// `ELEMENTS_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENTS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub elements_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_NAME`: `string`.
+        #[serde(
+            rename = "ELEMENT_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_name: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_ADD`: `string`.
+        #[serde(
+            rename = "ELEMENT_ADD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_add: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_EDIT`: `string`.
+        #[serde(
+            rename = "ELEMENT_EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_edit: ::std::option::Option<::std::string::String>,
+        /// `ELEMENT_DELETE`: `string`.
+        #[serde(
+            rename = "ELEMENT_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_delete: ::std::option::Option<::std::string::String>,
+        /// `SECTIONS_NAME`: `string`.
+        #[serde(
+            rename = "SECTIONS_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sections_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_NAME`: `string`.
+        #[serde(
+            rename = "SECTION_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_name: ::std::option::Option<::std::string::String>,
+        /// `SECTION_ADD`: `string`.
+        #[serde(
+            rename = "SECTION_ADD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_add: ::std::option::Option<::std::string::String>,
+        /// `SECTION_EDIT`: `string`.
+        #[serde(
+            rename = "SECTION_EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_edit: ::std::option::Option<::std::string::String>,
+        /// `SECTION_DELETE`: `string`.
+        #[serde(
+            rename = "SECTION_DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section_delete: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Messages {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ELEMENTS_NAME",
+                    "ELEMENT_NAME",
+                    "ELEMENT_ADD",
+                    "ELEMENT_EDIT",
+                    "ELEMENT_DELETE",
+                    "SECTIONS_NAME",
+                    "SECTION_NAME",
+                    "SECTION_ADD",
+                    "SECTION_EDIT",
+                    "SECTION_DELETE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                elements_name: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ELEMENTS_NAME",
+                )?,
+                element_name: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "ELEMENT_NAME",
+                )?,
+                element_add: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "ELEMENT_ADD",
+                )?,
+                element_edit: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "ELEMENT_EDIT",
+                )?,
+                element_delete: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "ELEMENT_DELETE",
+                )?,
+                sections_name: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "SECTIONS_NAME",
+                )?,
+                section_name: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "SECTION_NAME",
+                )?,
+                section_add: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "SECTION_ADD",
+                )?,
+                section_edit: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SECTION_EDIT",
+                )?,
+                section_delete: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SECTION_DELETE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Messages {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.elements_name,
+                &::std::format!("{}.{}", field, "ELEMENTS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_name,
+                &::std::format!("{}.{}", field, "ELEMENT_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_add,
+                &::std::format!("{}.{}", field, "ELEMENT_ADD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_edit,
+                &::std::format!("{}.{}", field, "ELEMENT_EDIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_delete,
+                &::std::format!("{}.{}", field, "ELEMENT_DELETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sections_name,
+                &::std::format!("{}.{}", field, "SECTIONS_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_name,
+                &::std::format!("{}.{}", field, "SECTION_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_add,
+                &::std::format!("{}.{}", field, "SECTION_ADD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_edit,
+                &::std::format!("{}.{}", field, "SECTION_EDIT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.section_delete,
+                &::std::format!("{}.{}", field, "SECTION_DELETE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html) (REST v2)
 ///
 /// Scope: `lists`.
@@ -241,334 +778,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
 pub mod add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `PICTURE`: `file[]`.
-        #[serde(
-            rename = "PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::types::File>,
-        >,
-        /// `BIZPROC`: `yn`.
-        #[serde(
-            rename = "BIZPROC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
-                bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.picture,
-                &::std::format!("{}.{}", field, "PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bizproc,
-                &::std::format!("{}.{}", field, "BIZPROC"),
-                problems,
-            );
-        }
-    }
-    /// `Messages` of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `ELEMENTS_NAME`: `string`.
-        #[serde(
-            rename = "ELEMENTS_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub elements_name: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_NAME`: `string`.
-        #[serde(
-            rename = "ELEMENT_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_name: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_ADD`: `string`.
-        #[serde(
-            rename = "ELEMENT_ADD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_add: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_EDIT`: `string`.
-        #[serde(
-            rename = "ELEMENT_EDIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_edit: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_DELETE`: `string`.
-        #[serde(
-            rename = "ELEMENT_DELETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_delete: ::std::option::Option<::std::string::String>,
-        /// `SECTIONS_NAME`: `string`.
-        #[serde(
-            rename = "SECTIONS_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sections_name: ::std::option::Option<::std::string::String>,
-        /// `SECTION_NAME`: `string`.
-        #[serde(
-            rename = "SECTION_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_name: ::std::option::Option<::std::string::String>,
-        /// `SECTION_ADD`: `string`.
-        #[serde(
-            rename = "SECTION_ADD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_add: ::std::option::Option<::std::string::String>,
-        /// `SECTION_EDIT`: `string`.
-        #[serde(
-            rename = "SECTION_EDIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_edit: ::std::option::Option<::std::string::String>,
-        /// `SECTION_DELETE`: `string`.
-        #[serde(
-            rename = "SECTION_DELETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_delete: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ELEMENTS_NAME",
-                    "ELEMENT_NAME",
-                    "ELEMENT_ADD",
-                    "ELEMENT_EDIT",
-                    "ELEMENT_DELETE",
-                    "SECTIONS_NAME",
-                    "SECTION_NAME",
-                    "SECTION_ADD",
-                    "SECTION_EDIT",
-                    "SECTION_DELETE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                elements_name: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ELEMENTS_NAME",
-                )?,
-                element_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ELEMENT_NAME",
-                )?,
-                element_add: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ELEMENT_ADD",
-                )?,
-                element_edit: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ELEMENT_EDIT",
-                )?,
-                element_delete: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ELEMENT_DELETE",
-                )?,
-                sections_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SECTIONS_NAME",
-                )?,
-                section_name: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SECTION_NAME",
-                )?,
-                section_add: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SECTION_ADD",
-                )?,
-                section_edit: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SECTION_EDIT",
-                )?,
-                section_delete: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SECTION_DELETE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.elements_name,
-                &::std::format!("{}.{}", field, "ELEMENTS_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_name,
-                &::std::format!("{}.{}", field, "ELEMENT_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_add,
-                &::std::format!("{}.{}", field, "ELEMENT_ADD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_edit,
-                &::std::format!("{}.{}", field, "ELEMENT_EDIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_delete,
-                &::std::format!("{}.{}", field, "ELEMENT_DELETE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sections_name,
-                &::std::format!("{}.{}", field, "SECTIONS_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_name,
-                &::std::format!("{}.{}", field, "SECTION_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_add,
-                &::std::format!("{}.{}", field, "SECTION_ADD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_edit,
-                &::std::format!("{}.{}", field, "SECTION_EDIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_delete,
-                &::std::format!("{}.{}", field, "SECTION_DELETE"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
+    /// `Messages` of [`lists.add`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages;
 }
 /// [`lists.delete`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-delete.html) (REST v2)
 ///
@@ -1605,7 +1818,7 @@ impl ::b24_core::__private::Method for ElementGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<element_get::Result>;
+    type Output = ::std::vec::Vec<element_get::Element>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1647,7 +1860,7 @@ impl ::b24_core::__private::Method for ElementGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ElementGet {
-    type Item = element_get::Result;
+    type Item = element_get::Element;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1691,7 +1904,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElementGetError 
 pub mod element_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `ElementOrder` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
+    /// `Element` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1700,65 +1913,7 @@ pub mod element_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ElementOrder {
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementOrder {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ElementOrder {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ElementOrder {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Element {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1821,14 +1976,14 @@ pub mod element_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Element {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Element {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1868,7 +2023,7 @@ pub mod element_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Element {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1904,6 +2059,64 @@ pub mod element_get {
             ::b24_core::__private::Check::check(
                 &self.property_1003,
                 &::std::format!("{}.{}", field, "PROPERTY_1003"),
+                problems,
+            );
+        }
+    }
+    /// `ElementOrder` of [`lists.element.get`](https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ElementOrder {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ElementOrder {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ElementOrder {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ElementOrder {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
                 problems,
             );
         }
@@ -4728,7 +4941,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<get::Result>;
+    type Output = ::std::vec::Vec<get::Lists>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4759,7 +4972,7 @@ impl ::b24_core::__private::Method for Get {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for Get {
-    type Item = get::Result;
+    type Item = get::Lists;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4871,7 +5084,7 @@ pub mod get {
             );
         }
     }
-    /// `Result` of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
+    /// `Lists` of [`lists.get`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4880,7 +5093,7 @@ pub mod get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Lists {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -5237,14 +5450,14 @@ pub mod get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Lists {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Lists {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5450,7 +5663,7 @@ pub mod get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Lists {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6079,210 +6292,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError 
 pub mod section_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`lists.section.add`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
-        /// `EXTERNAL_ID`: `string`.
-        #[serde(
-            rename = "EXTERNAL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PICTURE`: `file[]`.
-        #[serde(
-            rename = "PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::types::File>,
-        >,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION_TYPE`: `string`.
-        #[serde(
-            rename = "DESCRIPTION_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description_type: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_PICTURE`: `file[]`.
-        #[serde(
-            rename = "DETAIL_PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::types::File>,
-        >,
-        /// `SECTION_PROPERTY`: `any[]`.
-        #[serde(
-            rename = "SECTION_PROPERTY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_property: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "EXTERNAL_ID",
-                    "XML_ID",
-                    "SORT",
-                    "ACTIVE",
-                    "PICTURE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DETAIL_PICTURE",
-                    "SECTION_PROPERTY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "EXTERNAL_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                picture: ::b24_core::__private::wire::field_at(slot_5, "PICTURE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DESCRIPTION_TYPE",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DETAIL_PICTURE",
-                )?,
-                section_property: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SECTION_PROPERTY",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
-            ::b24_core::__private::Check::check(
-                &self.external_id,
-                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.picture,
-                &::std::format!("{}.{}", field, "PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description_type,
-                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_picture,
-                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_property,
-                &::std::format!("{}.{}", field, "SECTION_PROPERTY"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`lists.section.add`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2 as Fields;
 }
 /// [`lists.section.delete`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-delete.html) (REST v2)
 ///
@@ -6674,7 +6685,7 @@ impl ::b24_core::__private::Method for SectionGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<section_get::Result>;
+    type Output = ::std::vec::Vec<section_get::Section>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6738,7 +6749,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError 
 pub mod section_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
+    /// `Section` of [`lists.section.get`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -6747,7 +6758,7 @@ pub mod section_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Section {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -6876,14 +6887,14 @@ pub mod section_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Section {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Section {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -6968,7 +6979,7 @@ pub mod section_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Section {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -7308,210 +7319,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateErr
 pub mod section_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
-        /// `EXTERNAL_ID`: `string`.
-        #[serde(
-            rename = "EXTERNAL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `ACTIVE`: `yn`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `PICTURE`: `file[]`.
-        #[serde(
-            rename = "PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::types::File>,
-        >,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION_TYPE`: `string`.
-        #[serde(
-            rename = "DESCRIPTION_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description_type: ::std::option::Option<::std::string::String>,
-        /// `DETAIL_PICTURE`: `file[]`.
-        #[serde(
-            rename = "DETAIL_PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::types::File>,
-        >,
-        /// `SECTION_PROPERTY`: `any[]`.
-        #[serde(
-            rename = "SECTION_PROPERTY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_property: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "NAME",
-                    "EXTERNAL_ID",
-                    "XML_ID",
-                    "SORT",
-                    "ACTIVE",
-                    "PICTURE",
-                    "DESCRIPTION",
-                    "DESCRIPTION_TYPE",
-                    "DETAIL_PICTURE",
-                    "SECTION_PROPERTY",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                external_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "EXTERNAL_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_2, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                active: ::b24_core::__private::wire::field_at(slot_4, "ACTIVE")?,
-                picture: ::b24_core::__private::wire::field_at(slot_5, "PICTURE")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "DESCRIPTION",
-                )?,
-                description_type: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DESCRIPTION_TYPE",
-                )?,
-                detail_picture: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "DETAIL_PICTURE",
-                )?,
-                section_property: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SECTION_PROPERTY",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
-            ::b24_core::__private::Check::check(
-                &self.external_id,
-                &::std::format!("{}.{}", field, "EXTERNAL_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.picture,
-                &::std::format!("{}.{}", field, "PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description_type,
-                &::std::format!("{}.{}", field, "DESCRIPTION_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.detail_picture,
-                &::std::format!("{}.{}", field, "DETAIL_PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_property,
-                &::std::format!("{}.{}", field, "SECTION_PROPERTY"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`lists.section.update`](https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields2 as Fields;
 }
 /// [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html) (REST v2)
 ///
@@ -7787,332 +7596,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
 pub mod update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `NAME`: `string`.
-        #[serde(rename = "NAME")]
-        pub name: ::std::string::String,
-        /// `DESCRIPTION`: `string`.
-        #[serde(
-            rename = "DESCRIPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `PICTURE`: `file[]`.
-        #[serde(
-            rename = "PICTURE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub picture: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::types::File>,
-        >,
-        /// `BIZPROC`: `yn`.
-        #[serde(
-            rename = "BIZPROC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bizproc: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["NAME", "DESCRIPTION", "SORT", "PICTURE", "BIZPROC"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "NAME")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "DESCRIPTION",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_2, "SORT")?,
-                picture: ::b24_core::__private::wire::field_at(slot_3, "PICTURE")?,
-                bizproc: ::b24_core::__private::wire::field_at(slot_4, "BIZPROC")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.picture,
-                &::std::format!("{}.{}", field, "PICTURE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bizproc,
-                &::std::format!("{}.{}", field, "BIZPROC"),
-                problems,
-            );
-        }
-    }
-    /// `Messages` of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Messages {
-        /// `ELEMENTS_NAME`: `string`.
-        #[serde(
-            rename = "ELEMENTS_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub elements_name: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_NAME`: `string`.
-        #[serde(
-            rename = "ELEMENT_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_name: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_ADD`: `string`.
-        #[serde(
-            rename = "ELEMENT_ADD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_add: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_EDIT`: `string`.
-        #[serde(
-            rename = "ELEMENT_EDIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_edit: ::std::option::Option<::std::string::String>,
-        /// `ELEMENT_DELETE`: `string`.
-        #[serde(
-            rename = "ELEMENT_DELETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_delete: ::std::option::Option<::std::string::String>,
-        /// `SECTIONS_NAME`: `string`.
-        #[serde(
-            rename = "SECTIONS_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sections_name: ::std::option::Option<::std::string::String>,
-        /// `SECTION_NAME`: `string`.
-        #[serde(
-            rename = "SECTION_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_name: ::std::option::Option<::std::string::String>,
-        /// `SECTION_ADD`: `string`.
-        #[serde(
-            rename = "SECTION_ADD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_add: ::std::option::Option<::std::string::String>,
-        /// `SECTION_EDIT`: `string`.
-        #[serde(
-            rename = "SECTION_EDIT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_edit: ::std::option::Option<::std::string::String>,
-        /// `SECTION_DELETE`: `string`.
-        #[serde(
-            rename = "SECTION_DELETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub section_delete: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Messages {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Messages {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ELEMENTS_NAME",
-                    "ELEMENT_NAME",
-                    "ELEMENT_ADD",
-                    "ELEMENT_EDIT",
-                    "ELEMENT_DELETE",
-                    "SECTIONS_NAME",
-                    "SECTION_NAME",
-                    "SECTION_ADD",
-                    "SECTION_EDIT",
-                    "SECTION_DELETE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                elements_name: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ELEMENTS_NAME",
-                )?,
-                element_name: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "ELEMENT_NAME",
-                )?,
-                element_add: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "ELEMENT_ADD",
-                )?,
-                element_edit: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "ELEMENT_EDIT",
-                )?,
-                element_delete: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "ELEMENT_DELETE",
-                )?,
-                sections_name: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "SECTIONS_NAME",
-                )?,
-                section_name: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "SECTION_NAME",
-                )?,
-                section_add: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "SECTION_ADD",
-                )?,
-                section_edit: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SECTION_EDIT",
-                )?,
-                section_delete: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SECTION_DELETE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Messages {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.elements_name,
-                &::std::format!("{}.{}", field, "ELEMENTS_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_name,
-                &::std::format!("{}.{}", field, "ELEMENT_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_add,
-                &::std::format!("{}.{}", field, "ELEMENT_ADD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_edit,
-                &::std::format!("{}.{}", field, "ELEMENT_EDIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_delete,
-                &::std::format!("{}.{}", field, "ELEMENT_DELETE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sections_name,
-                &::std::format!("{}.{}", field, "SECTIONS_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_name,
-                &::std::format!("{}.{}", field, "SECTION_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_add,
-                &::std::format!("{}.{}", field, "SECTION_ADD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_edit,
-                &::std::format!("{}.{}", field, "SECTION_EDIT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.section_delete,
-                &::std::format!("{}.{}", field, "SECTION_DELETE"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
+    /// `Messages` of [`lists.update`](https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Messages;
 }

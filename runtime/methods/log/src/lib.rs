@@ -435,7 +435,7 @@ impl ::b24_core::__private::Method for BlogcommentUserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = blogcomment_user_get::Result;
+    type Output = blogcomment_user_get::User;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -479,7 +479,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentUserG
 pub mod blogcomment_user_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`log.blogcomment.user.get`](https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-user-get.html).
+    /// `User` of [`log.blogcomment.user.get`](https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-user-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -488,7 +488,7 @@ pub mod blogcomment_user_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `comments`: `map<any>[]`.
         #[serde(
             rename = "comments",
@@ -522,14 +522,14 @@ pub mod blogcomment_user_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for User {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -547,7 +547,7 @@ pub mod blogcomment_user_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,871 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Field`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Items`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "email", "name"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                email: ::b24_core::__private::wire::field_at(slot_1, "email")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+        }
+    }
+    /// `Mailbox`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Mailbox {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `email`: `string`.
+        #[serde(
+            rename = "email",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `senderName`: `string`.
+        #[serde(
+            rename = "senderName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sender_name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Mailbox {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Mailbox {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "name", "email", "senderName"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                email: ::b24_core::__private::wire::field_at(slot_2, "email")?,
+                sender_name: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "senderName",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Mailbox {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "email"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sender_name,
+                &::std::format!("{}.{}", field, "senderName"),
+                problems,
+            );
+        }
+    }
+    /// `Message`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Message {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `mailboxId`: `int`.
+        #[serde(
+            rename = "mailboxId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_id: ::std::option::Option<i64>,
+        /// `mailboxEmail`: `string`.
+        #[serde(
+            rename = "mailboxEmail",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_email: ::std::option::Option<::std::string::String>,
+        /// `subject`: `string`.
+        #[serde(
+            rename = "subject",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject: ::std::option::Option<::std::string::String>,
+        /// `from`: `string`.
+        #[serde(
+            rename = "from",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from: ::std::option::Option<::std::string::String>,
+        /// `to`: `string`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::string::String>,
+        /// `cc`: `string`.
+        #[serde(
+            rename = "cc",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cc: ::std::option::Option<::std::string::String>,
+        /// `date`: `datetime`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `isSeen`: `bool`.
+        #[serde(
+            rename = "isSeen",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_seen: ::std::option::Option<bool>,
+        /// `hasAttachments`: `bool`.
+        #[serde(
+            rename = "hasAttachments",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<bool>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `bindings`: `any[]`.
+        #[serde(
+            rename = "bindings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bindings: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `body`: `string`.
+        #[serde(
+            rename = "body",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Message {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Message {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "mailboxId",
+                    "mailboxEmail",
+                    "subject",
+                    "from",
+                    "to",
+                    "cc",
+                    "date",
+                    "isSeen",
+                    "hasAttachments",
+                    "url",
+                    "bindings",
+                    "body",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                mailbox_id: ::b24_core::__private::wire::field_at(slot_1, "mailboxId")?,
+                mailbox_email: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "mailboxEmail",
+                )?,
+                subject: ::b24_core::__private::wire::field_at(slot_3, "subject")?,
+                from: ::b24_core::__private::wire::field_at(slot_4, "from")?,
+                to: ::b24_core::__private::wire::field_at(slot_5, "to")?,
+                cc: ::b24_core::__private::wire::field_at(slot_6, "cc")?,
+                date: ::b24_core::__private::wire::field_at(slot_7, "date")?,
+                is_seen: ::b24_core::__private::wire::field_at(slot_8, "isSeen")?,
+                has_attachments: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "hasAttachments",
+                )?,
+                url: ::b24_core::__private::wire::field_at(slot_10, "url")?,
+                bindings: ::b24_core::__private::wire::field_at(slot_11, "bindings")?,
+                body: ::b24_core::__private::wire::field_at(slot_12, "body")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Message {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mailbox_id,
+                &::std::format!("{}.{}", field, "mailboxId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mailbox_email,
+                &::std::format!("{}.{}", field, "mailboxEmail"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.subject,
+                &::std::format!("{}.{}", field, "subject"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.cc,
+                &::std::format!("{}.{}", field, "cc"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_seen,
+                &::std::format!("{}.{}", field, "isSeen"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.has_attachments,
+                &::std::format!("{}.{}", field, "hasAttachments"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.bindings,
+                &::std::format!("{}.{}", field, "bindings"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.body,
+                &::std::format!("{}.{}", field, "body"),
+                problems,
+            );
+        }
+    }
+    /// `Pagination`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Pagination {
+        /// `page`: `int`.
+        #[serde(
+            rename = "page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page: ::std::option::Option<i64>,
+        /// `limit`: `int`.
+        #[serde(
+            rename = "limit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// `offset`: `int`.
+        #[serde(
+            rename = "offset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Pagination {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["page", "limit", "offset"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
+                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
+                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Pagination {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.page,
+                &::std::format!("{}.{}", field, "page"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.limit,
+                &::std::format!("{}.{}", field, "limit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.offset,
+                &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Field`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Field>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `items`: `Field[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Result4`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result4 {
+        /// `success`: `bool`.
+        #[serde(
+            rename = "success",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success: ::std::option::Option<bool>,
+        /// `to`: `string[]`.
+        #[serde(
+            rename = "to",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result4 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result4 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["success", "to"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
+                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result4 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.success,
+                &::std::format!("{}.{}", field, "success"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html) (REST v3)
 ///
 /// Scope: `mail`.
@@ -172,148 +1037,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldGetV
 pub mod mailbox_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`mail.mailbox.field.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html) (REST v3)
 ///
@@ -463,174 +1190,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldList
 pub mod mailbox_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`mail.mailbox.field.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html) (REST v3)
 ///
@@ -785,106 +1348,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxGetV3Erro
 pub mod mailbox_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `senderName`: `string`.
-        #[serde(
-            rename = "senderName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sender_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "email", "senderName"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                email: ::b24_core::__private::wire::field_at(slot_2, "email")?,
-                sender_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "senderName",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sender_name,
-                &::std::format!("{}.{}", field, "senderName"),
-                problems,
-            );
-        }
-    }
+    /// `Mailbox` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Mailbox;
     /// `Result` of [`mail.mailbox.get`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -895,13 +1360,13 @@ pub mod mailbox_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Mailbox`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Mailbox>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1125,190 +1590,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Err
 pub mod mailbox_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `senderName`: `string`.
-        #[serde(
-            rename = "senderName",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sender_name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "name", "email", "senderName"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                email: ::b24_core::__private::wire::field_at(slot_2, "email")?,
-                sender_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "senderName",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sender_name,
-                &::std::format!("{}.{}", field, "senderName"),
-                problems,
-            );
-        }
-    }
-    /// `Pagination` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Pagination {
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Pagination {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
+    /// `Mailbox` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Mailbox;
+    /// `Pagination` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Pagination;
     /// `Result` of [`mail.mailbox.list`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1319,13 +1604,13 @@ pub mod mailbox_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Mailbox[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Mailbox>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1595,90 +1880,8 @@ pub mod mailbox_senders_v3 {
             );
         }
     }
-    /// `Pagination` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Pagination {
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Pagination {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
+    /// `Pagination` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html), shared with the crate's other bindings.
+    pub use super::shared_types::Pagination;
     /// `Result` of [`mail.mailbox.senders`](https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3049,148 +3252,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldGetV
 pub mod message_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`mail.message.field.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html) (REST v3)
 ///
@@ -3340,174 +3405,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldList
 pub mod message_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`mail.message.field.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html) (REST v3)
 ///
@@ -3724,77 +3625,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageForwardV3
 pub mod message_forward_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// `to`: `string[]`.
-        #[serde(
-            rename = "to",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`mail.message.forward`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html) (REST v3)
 ///
@@ -3949,245 +3781,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageGetV3Erro
 pub mod message_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `mailboxId`: `int`.
-        #[serde(
-            rename = "mailboxId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mailbox_id: ::std::option::Option<i64>,
-        /// `mailboxEmail`: `string`.
-        #[serde(
-            rename = "mailboxEmail",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mailbox_email: ::std::option::Option<::std::string::String>,
-        /// `subject`: `string`.
-        #[serde(
-            rename = "subject",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject: ::std::option::Option<::std::string::String>,
-        /// `from`: `string`.
-        #[serde(
-            rename = "from",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub from: ::std::option::Option<::std::string::String>,
-        /// `to`: `string`.
-        #[serde(
-            rename = "to",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub to: ::std::option::Option<::std::string::String>,
-        /// `cc`: `any`.
-        #[serde(
-            rename = "cc",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cc: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `isSeen`: `bool`.
-        #[serde(
-            rename = "isSeen",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_seen: ::std::option::Option<bool>,
-        /// `hasAttachments`: `any`.
-        #[serde(
-            rename = "hasAttachments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_attachments: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `bindings`: `any[]`.
-        #[serde(
-            rename = "bindings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bindings: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `body`: `string`.
-        #[serde(
-            rename = "body",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub body: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "mailboxId",
-                    "mailboxEmail",
-                    "subject",
-                    "from",
-                    "to",
-                    "cc",
-                    "date",
-                    "isSeen",
-                    "hasAttachments",
-                    "url",
-                    "bindings",
-                    "body",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                mailbox_id: ::b24_core::__private::wire::field_at(slot_1, "mailboxId")?,
-                mailbox_email: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "mailboxEmail",
-                )?,
-                subject: ::b24_core::__private::wire::field_at(slot_3, "subject")?,
-                from: ::b24_core::__private::wire::field_at(slot_4, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_5, "to")?,
-                cc: ::b24_core::__private::wire::field_at(slot_6, "cc")?,
-                date: ::b24_core::__private::wire::field_at(slot_7, "date")?,
-                is_seen: ::b24_core::__private::wire::field_at(slot_8, "isSeen")?,
-                has_attachments: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "hasAttachments",
-                )?,
-                url: ::b24_core::__private::wire::field_at(slot_10, "url")?,
-                bindings: ::b24_core::__private::wire::field_at(slot_11, "bindings")?,
-                body: ::b24_core::__private::wire::field_at(slot_12, "body")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mailbox_id,
-                &::std::format!("{}.{}", field, "mailboxId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mailbox_email,
-                &::std::format!("{}.{}", field, "mailboxEmail"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.subject,
-                &::std::format!("{}.{}", field, "subject"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.cc,
-                &::std::format!("{}.{}", field, "cc"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_seen,
-                &::std::format!("{}.{}", field, "isSeen"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_attachments,
-                &::std::format!("{}.{}", field, "hasAttachments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bindings,
-                &::std::format!("{}.{}", field, "bindings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.body,
-                &::std::format!("{}.{}", field, "body"),
-                problems,
-            );
-        }
-    }
+    /// `Message` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Message;
     /// `Result` of [`mail.message.get`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4198,13 +3793,13 @@ pub mod message_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Message`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Message>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -4539,327 +4134,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Err
 pub mod message_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `mailboxId`: `int`.
-        #[serde(
-            rename = "mailboxId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mailbox_id: ::std::option::Option<i64>,
-        /// `mailboxEmail`: `string`.
-        #[serde(
-            rename = "mailboxEmail",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mailbox_email: ::std::option::Option<::std::string::String>,
-        /// `subject`: `string`.
-        #[serde(
-            rename = "subject",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject: ::std::option::Option<::std::string::String>,
-        /// `from`: `string`.
-        #[serde(
-            rename = "from",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub from: ::std::option::Option<::std::string::String>,
-        /// `to`: `string`.
-        #[serde(
-            rename = "to",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub to: ::std::option::Option<::std::string::String>,
-        /// `cc`: `string`.
-        #[serde(
-            rename = "cc",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cc: ::std::option::Option<::std::string::String>,
-        /// `date`: `datetime`.
-        #[serde(
-            rename = "date",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `isSeen`: `bool`.
-        #[serde(
-            rename = "isSeen",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_seen: ::std::option::Option<bool>,
-        /// `hasAttachments`: `bool`.
-        #[serde(
-            rename = "hasAttachments",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_attachments: ::std::option::Option<bool>,
-        /// `url`: `string`.
-        #[serde(
-            rename = "url",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub url: ::std::option::Option<::std::string::String>,
-        /// `bindings`: `any[]`.
-        #[serde(
-            rename = "bindings",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bindings: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `body`: `string`.
-        #[serde(
-            rename = "body",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub body: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "mailboxId",
-                    "mailboxEmail",
-                    "subject",
-                    "from",
-                    "to",
-                    "cc",
-                    "date",
-                    "isSeen",
-                    "hasAttachments",
-                    "url",
-                    "bindings",
-                    "body",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                mailbox_id: ::b24_core::__private::wire::field_at(slot_1, "mailboxId")?,
-                mailbox_email: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "mailboxEmail",
-                )?,
-                subject: ::b24_core::__private::wire::field_at(slot_3, "subject")?,
-                from: ::b24_core::__private::wire::field_at(slot_4, "from")?,
-                to: ::b24_core::__private::wire::field_at(slot_5, "to")?,
-                cc: ::b24_core::__private::wire::field_at(slot_6, "cc")?,
-                date: ::b24_core::__private::wire::field_at(slot_7, "date")?,
-                is_seen: ::b24_core::__private::wire::field_at(slot_8, "isSeen")?,
-                has_attachments: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "hasAttachments",
-                )?,
-                url: ::b24_core::__private::wire::field_at(slot_10, "url")?,
-                bindings: ::b24_core::__private::wire::field_at(slot_11, "bindings")?,
-                body: ::b24_core::__private::wire::field_at(slot_12, "body")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mailbox_id,
-                &::std::format!("{}.{}", field, "mailboxId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mailbox_email,
-                &::std::format!("{}.{}", field, "mailboxEmail"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.subject,
-                &::std::format!("{}.{}", field, "subject"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.from,
-                &::std::format!("{}.{}", field, "from"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.cc,
-                &::std::format!("{}.{}", field, "cc"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date,
-                &::std::format!("{}.{}", field, "date"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_seen,
-                &::std::format!("{}.{}", field, "isSeen"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.has_attachments,
-                &::std::format!("{}.{}", field, "hasAttachments"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.url,
-                &::std::format!("{}.{}", field, "url"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.bindings,
-                &::std::format!("{}.{}", field, "bindings"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.body,
-                &::std::format!("{}.{}", field, "body"),
-                problems,
-            );
-        }
-    }
-    /// `Pagination` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Pagination {
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Pagination {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
+    /// `Message` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Message;
+    /// `Pagination` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Pagination;
     /// `Result` of [`mail.message.list`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4870,13 +4148,13 @@ pub mod message_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Message[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Message>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -5508,77 +4786,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageReplyV3Er
 pub mod message_reply_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`mail.message.reply`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// `to`: `string[]`.
-        #[serde(
-            rename = "to",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`mail.message.reply`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html) (REST v3)
 ///
@@ -5781,77 +4990,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageSendV3Err
 pub mod message_send_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `success`: `bool`.
-        #[serde(
-            rename = "success",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success: ::std::option::Option<bool>,
-        /// `to`: `string[]`.
-        #[serde(
-            rename = "to",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub to: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["success", "to"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                success: ::b24_core::__private::wire::field_at(slot_0, "success")?,
-                to: ::b24_core::__private::wire::field_at(slot_1, "to")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.success,
-                &::std::format!("{}.{}", field, "success"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.to,
-                &::std::format!("{}.{}", field, "to"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`mail.message.send`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`mail.message.thread`](https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html) (REST v3)
 ///
@@ -6305,148 +5445,10 @@ for RecipientFieldGetV3Error {
 pub mod recipient_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`mail.recipient.field.get`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html) (REST v3)
 ///
@@ -6617,174 +5619,10 @@ for RecipientFieldListV3Error {
 pub mod recipient_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`mail.recipient.field.list`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html) (REST v3)
 ///
@@ -6951,232 +5789,12 @@ for RecipientListcontactsV3Error {
 pub mod recipient_listcontacts_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "email", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                email: ::b24_core::__private::wire::field_at(slot_1, "email")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-        }
-    }
-    /// `Pagination` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Pagination {
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Pagination {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Items` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html), shared with the crate's other bindings.
+    pub use super::shared_types::Items;
+    /// `Pagination` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html), shared with the crate's other bindings.
+    pub use super::shared_types::Pagination;
+    /// `Result` of [`mail.recipient.listcontacts`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html) (REST v3)
 ///
@@ -7335,230 +5953,10 @@ for RecipientListemployeesV3Error {
 pub mod recipient_listemployees_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `email`: `string`.
-        #[serde(
-            rename = "email",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "email", "name"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                email: ::b24_core::__private::wire::field_at(slot_1, "email")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "name")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "email"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-        }
-    }
-    /// `Pagination` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Pagination {
-        /// `page`: `int`.
-        #[serde(
-            rename = "page",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub page: ::std::option::Option<i64>,
-        /// `limit`: `int`.
-        #[serde(
-            rename = "limit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit: ::std::option::Option<i64>,
-        /// `offset`: `int`.
-        #[serde(
-            rename = "offset",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Pagination {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Pagination {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["page", "limit", "offset"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                page: ::b24_core::__private::wire::field_at(slot_0, "page")?,
-                limit: ::b24_core::__private::wire::field_at(slot_1, "limit")?,
-                offset: ::b24_core::__private::wire::field_at(slot_2, "offset")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Pagination {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.page,
-                &::std::format!("{}.{}", field, "page"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.limit,
-                &::std::format!("{}.{}", field, "limit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.offset,
-                &::std::format!("{}.{}", field, "offset"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Items` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html), shared with the crate's other bindings.
+    pub use super::shared_types::Items;
+    /// `Pagination` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html), shared with the crate's other bindings.
+    pub use super::shared_types::Pagination;
+    /// `Result` of [`mail.recipient.listemployees`](https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }

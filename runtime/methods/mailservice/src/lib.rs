@@ -8,6 +8,301 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Mailservice`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Mailservice {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `SITE_ID`: `string`.
+        #[serde(
+            rename = "SITE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `string`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SERVER`: `string`.
+        #[serde(
+            rename = "SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub server: ::std::option::Option<::std::string::String>,
+        /// `PORT`: `int`.
+        #[serde(
+            rename = "PORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub port: ::std::option::Option<i64>,
+        /// `ENCRYPTION`: `string`.
+        #[serde(
+            rename = "ENCRYPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encryption: ::std::option::Option<::std::string::String>,
+        /// `LINK`: `string`.
+        #[serde(
+            rename = "LINK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub link: ::std::option::Option<::std::string::String>,
+        /// `ICON`: `string`.
+        #[serde(
+            rename = "ICON",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub icon: ::std::option::Option<::std::string::String>,
+        /// `SMTP_SERVER`: `any`.
+        #[serde(
+            rename = "SMTP_SERVER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smtp_server: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SMTP_PORT`: `any`.
+        #[serde(
+            rename = "SMTP_PORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smtp_port: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SMTP_LOGIN_AS_IMAP`: `string`.
+        #[serde(
+            rename = "SMTP_LOGIN_AS_IMAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smtp_login_as_imap: ::std::option::Option<::std::string::String>,
+        /// `SMTP_PASSWORD_AS_IMAP`: `string`.
+        #[serde(
+            rename = "SMTP_PASSWORD_AS_IMAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smtp_password_as_imap: ::std::option::Option<::std::string::String>,
+        /// `SMTP_ENCRYPTION`: `any`.
+        #[serde(
+            rename = "SMTP_ENCRYPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smtp_encryption: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `UPLOAD_OUTGOING`: `any`.
+        #[serde(
+            rename = "UPLOAD_OUTGOING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub upload_outgoing: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Mailservice {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Mailservice {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "SITE_ID",
+                    "ACTIVE",
+                    "SORT",
+                    "NAME",
+                    "SERVER",
+                    "PORT",
+                    "ENCRYPTION",
+                    "LINK",
+                    "ICON",
+                    "SMTP_SERVER",
+                    "SMTP_PORT",
+                    "SMTP_LOGIN_AS_IMAP",
+                    "SMTP_PASSWORD_AS_IMAP",
+                    "SMTP_ENCRYPTION",
+                    "UPLOAD_OUTGOING",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
+                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
+                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
+                server: ::b24_core::__private::wire::field_at(slot_5, "SERVER")?,
+                port: ::b24_core::__private::wire::field_at(slot_6, "PORT")?,
+                encryption: ::b24_core::__private::wire::field_at(slot_7, "ENCRYPTION")?,
+                link: ::b24_core::__private::wire::field_at(slot_8, "LINK")?,
+                icon: ::b24_core::__private::wire::field_at(slot_9, "ICON")?,
+                smtp_server: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "SMTP_SERVER",
+                )?,
+                smtp_port: ::b24_core::__private::wire::field_at(slot_11, "SMTP_PORT")?,
+                smtp_login_as_imap: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "SMTP_LOGIN_AS_IMAP",
+                )?,
+                smtp_password_as_imap: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "SMTP_PASSWORD_AS_IMAP",
+                )?,
+                smtp_encryption: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "SMTP_ENCRYPTION",
+                )?,
+                upload_outgoing: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "UPLOAD_OUTGOING",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Mailservice {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "SITE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.server,
+                &::std::format!("{}.{}", field, "SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.port,
+                &::std::format!("{}.{}", field, "PORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.encryption,
+                &::std::format!("{}.{}", field, "ENCRYPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.link,
+                &::std::format!("{}.{}", field, "LINK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.icon,
+                &::std::format!("{}.{}", field, "ICON"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smtp_server,
+                &::std::format!("{}.{}", field, "SMTP_SERVER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smtp_port,
+                &::std::format!("{}.{}", field, "SMTP_PORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smtp_login_as_imap,
+                &::std::format!("{}.{}", field, "SMTP_LOGIN_AS_IMAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smtp_password_as_imap,
+                &::std::format!("{}.{}", field, "SMTP_PASSWORD_AS_IMAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smtp_encryption,
+                &::std::format!("{}.{}", field, "SMTP_ENCRYPTION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.upload_outgoing,
+                &::std::format!("{}.{}", field, "UPLOAD_OUTGOING"),
+                problems,
+            );
+        }
+    }
+}
 /// [`mailservice.add`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-add.html) (REST v2)
 ///
 /// Scope: `mailservice`.
@@ -748,7 +1043,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = get::Result;
+    type Output = get::Mailservice;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -792,296 +1087,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`mailservice.get`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `SITE_ID`: `string`.
-        #[serde(
-            rename = "SITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SERVER`: `string`.
-        #[serde(
-            rename = "SERVER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub server: ::std::option::Option<::std::string::String>,
-        /// `PORT`: `int`.
-        #[serde(
-            rename = "PORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub port: ::std::option::Option<i64>,
-        /// `ENCRYPTION`: `string`.
-        #[serde(
-            rename = "ENCRYPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encryption: ::std::option::Option<::std::string::String>,
-        /// `LINK`: `string`.
-        #[serde(
-            rename = "LINK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub link: ::std::option::Option<::std::string::String>,
-        /// `ICON`: `string`.
-        #[serde(
-            rename = "ICON",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub icon: ::std::option::Option<::std::string::String>,
-        /// `SMTP_SERVER`: `any`.
-        #[serde(
-            rename = "SMTP_SERVER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_server: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SMTP_PORT`: `any`.
-        #[serde(
-            rename = "SMTP_PORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_port: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SMTP_LOGIN_AS_IMAP`: `string`.
-        #[serde(
-            rename = "SMTP_LOGIN_AS_IMAP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_login_as_imap: ::std::option::Option<::std::string::String>,
-        /// `SMTP_PASSWORD_AS_IMAP`: `string`.
-        #[serde(
-            rename = "SMTP_PASSWORD_AS_IMAP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_password_as_imap: ::std::option::Option<::std::string::String>,
-        /// `SMTP_ENCRYPTION`: `any`.
-        #[serde(
-            rename = "SMTP_ENCRYPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_encryption: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UPLOAD_OUTGOING`: `any`.
-        #[serde(
-            rename = "UPLOAD_OUTGOING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub upload_outgoing: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "SITE_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "NAME",
-                    "SERVER",
-                    "PORT",
-                    "ENCRYPTION",
-                    "LINK",
-                    "ICON",
-                    "SMTP_SERVER",
-                    "SMTP_PORT",
-                    "SMTP_LOGIN_AS_IMAP",
-                    "SMTP_PASSWORD_AS_IMAP",
-                    "SMTP_ENCRYPTION",
-                    "UPLOAD_OUTGOING",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                server: ::b24_core::__private::wire::field_at(slot_5, "SERVER")?,
-                port: ::b24_core::__private::wire::field_at(slot_6, "PORT")?,
-                encryption: ::b24_core::__private::wire::field_at(slot_7, "ENCRYPTION")?,
-                link: ::b24_core::__private::wire::field_at(slot_8, "LINK")?,
-                icon: ::b24_core::__private::wire::field_at(slot_9, "ICON")?,
-                smtp_server: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "SMTP_SERVER",
-                )?,
-                smtp_port: ::b24_core::__private::wire::field_at(slot_11, "SMTP_PORT")?,
-                smtp_login_as_imap: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "SMTP_LOGIN_AS_IMAP",
-                )?,
-                smtp_password_as_imap: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "SMTP_PASSWORD_AS_IMAP",
-                )?,
-                smtp_encryption: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SMTP_ENCRYPTION",
-                )?,
-                upload_outgoing: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "UPLOAD_OUTGOING",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_id,
-                &::std::format!("{}.{}", field, "SITE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.server,
-                &::std::format!("{}.{}", field, "SERVER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.port,
-                &::std::format!("{}.{}", field, "PORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.encryption,
-                &::std::format!("{}.{}", field, "ENCRYPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.link,
-                &::std::format!("{}.{}", field, "LINK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.icon,
-                &::std::format!("{}.{}", field, "ICON"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_server,
-                &::std::format!("{}.{}", field, "SMTP_SERVER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_port,
-                &::std::format!("{}.{}", field, "SMTP_PORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_login_as_imap,
-                &::std::format!("{}.{}", field, "SMTP_LOGIN_AS_IMAP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_password_as_imap,
-                &::std::format!("{}.{}", field, "SMTP_PASSWORD_AS_IMAP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_encryption,
-                &::std::format!("{}.{}", field, "SMTP_ENCRYPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.upload_outgoing,
-                &::std::format!("{}.{}", field, "UPLOAD_OUTGOING"),
-                problems,
-            );
-        }
-    }
+    /// `Mailservice` of [`mailservice.get`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Mailservice;
 }
 /// [`mailservice.list`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html) (REST v2)
 ///
@@ -1176,7 +1183,7 @@ impl ::b24_core::__private::Method for List {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<list::Result>;
+    type Output = ::std::vec::Vec<list::Mailservice>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1189,7 +1196,7 @@ impl ::b24_core::__private::Method for List {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for List {
-    type Item = list::Result;
+    type Item = list::Mailservice;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1227,296 +1234,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
 pub mod list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`mailservice.list`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `SITE_ID`: `string`.
-        #[serde(
-            rename = "SITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SERVER`: `string`.
-        #[serde(
-            rename = "SERVER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub server: ::std::option::Option<::std::string::String>,
-        /// `PORT`: `int`.
-        #[serde(
-            rename = "PORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub port: ::std::option::Option<i64>,
-        /// `ENCRYPTION`: `string`.
-        #[serde(
-            rename = "ENCRYPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encryption: ::std::option::Option<::std::string::String>,
-        /// `LINK`: `string`.
-        #[serde(
-            rename = "LINK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub link: ::std::option::Option<::std::string::String>,
-        /// `ICON`: `string`.
-        #[serde(
-            rename = "ICON",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub icon: ::std::option::Option<::std::string::String>,
-        /// `SMTP_SERVER`: `any`.
-        #[serde(
-            rename = "SMTP_SERVER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_server: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SMTP_PORT`: `any`.
-        #[serde(
-            rename = "SMTP_PORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_port: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SMTP_LOGIN_AS_IMAP`: `string`.
-        #[serde(
-            rename = "SMTP_LOGIN_AS_IMAP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_login_as_imap: ::std::option::Option<::std::string::String>,
-        /// `SMTP_PASSWORD_AS_IMAP`: `string`.
-        #[serde(
-            rename = "SMTP_PASSWORD_AS_IMAP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_password_as_imap: ::std::option::Option<::std::string::String>,
-        /// `SMTP_ENCRYPTION`: `any`.
-        #[serde(
-            rename = "SMTP_ENCRYPTION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smtp_encryption: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `UPLOAD_OUTGOING`: `any`.
-        #[serde(
-            rename = "UPLOAD_OUTGOING",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub upload_outgoing: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "SITE_ID",
-                    "ACTIVE",
-                    "SORT",
-                    "NAME",
-                    "SERVER",
-                    "PORT",
-                    "ENCRYPTION",
-                    "LINK",
-                    "ICON",
-                    "SMTP_SERVER",
-                    "SMTP_PORT",
-                    "SMTP_LOGIN_AS_IMAP",
-                    "SMTP_PASSWORD_AS_IMAP",
-                    "SMTP_ENCRYPTION",
-                    "UPLOAD_OUTGOING",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                site_id: ::b24_core::__private::wire::field_at(slot_1, "SITE_ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_2, "ACTIVE")?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "SORT")?,
-                name: ::b24_core::__private::wire::field_at(slot_4, "NAME")?,
-                server: ::b24_core::__private::wire::field_at(slot_5, "SERVER")?,
-                port: ::b24_core::__private::wire::field_at(slot_6, "PORT")?,
-                encryption: ::b24_core::__private::wire::field_at(slot_7, "ENCRYPTION")?,
-                link: ::b24_core::__private::wire::field_at(slot_8, "LINK")?,
-                icon: ::b24_core::__private::wire::field_at(slot_9, "ICON")?,
-                smtp_server: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "SMTP_SERVER",
-                )?,
-                smtp_port: ::b24_core::__private::wire::field_at(slot_11, "SMTP_PORT")?,
-                smtp_login_as_imap: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "SMTP_LOGIN_AS_IMAP",
-                )?,
-                smtp_password_as_imap: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "SMTP_PASSWORD_AS_IMAP",
-                )?,
-                smtp_encryption: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "SMTP_ENCRYPTION",
-                )?,
-                upload_outgoing: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "UPLOAD_OUTGOING",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_id,
-                &::std::format!("{}.{}", field, "SITE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.server,
-                &::std::format!("{}.{}", field, "SERVER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.port,
-                &::std::format!("{}.{}", field, "PORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.encryption,
-                &::std::format!("{}.{}", field, "ENCRYPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.link,
-                &::std::format!("{}.{}", field, "LINK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.icon,
-                &::std::format!("{}.{}", field, "ICON"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_server,
-                &::std::format!("{}.{}", field, "SMTP_SERVER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_port,
-                &::std::format!("{}.{}", field, "SMTP_PORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_login_as_imap,
-                &::std::format!("{}.{}", field, "SMTP_LOGIN_AS_IMAP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_password_as_imap,
-                &::std::format!("{}.{}", field, "SMTP_PASSWORD_AS_IMAP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smtp_encryption,
-                &::std::format!("{}.{}", field, "SMTP_ENCRYPTION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.upload_outgoing,
-                &::std::format!("{}.{}", field, "UPLOAD_OUTGOING"),
-                problems,
-            );
-        }
-    }
+    /// `Mailservice` of [`mailservice.list`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Mailservice;
 }
 /// [`mailservice.update`](https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-update.html) (REST v2)
 ///

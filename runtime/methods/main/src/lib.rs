@@ -8,6 +8,474 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Eventlog`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Eventlog {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `timestampX`: `datetime`.
+        #[serde(
+            rename = "timestampX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `severity`: `string`.
+        #[serde(
+            rename = "severity",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub severity: ::std::option::Option<::std::string::String>,
+        /// `auditTypeId`: `string`.
+        #[serde(
+            rename = "auditTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audit_type_id: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `itemId`: `int`.
+        #[serde(
+            rename = "itemId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item_id: ::std::option::Option<i64>,
+        /// `remoteAddr`: `string`.
+        #[serde(
+            rename = "remoteAddr",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub remote_addr: ::std::option::Option<::std::string::String>,
+        /// `userAgent`: `string`.
+        #[serde(
+            rename = "userAgent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_agent: ::std::option::Option<::std::string::String>,
+        /// `requestUri`: `string`.
+        #[serde(
+            rename = "requestUri",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_uri: ::std::option::Option<::std::string::String>,
+        /// `siteId`: `string`.
+        #[serde(
+            rename = "siteId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<::std::string::String>,
+        /// `userId`: `int`.
+        #[serde(
+            rename = "userId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `guestId`: `int`.
+        #[serde(
+            rename = "guestId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guest_id: ::std::option::Option<i64>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Eventlog {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Eventlog {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "timestampX",
+                    "severity",
+                    "auditTypeId",
+                    "moduleId",
+                    "itemId",
+                    "remoteAddr",
+                    "userAgent",
+                    "requestUri",
+                    "siteId",
+                    "userId",
+                    "guestId",
+                    "description",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "timestampX",
+                )?,
+                severity: ::b24_core::__private::wire::field_at(slot_2, "severity")?,
+                audit_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "auditTypeId",
+                )?,
+                module_id: ::b24_core::__private::wire::field_at(slot_4, "moduleId")?,
+                item_id: ::b24_core::__private::wire::field_at(slot_5, "itemId")?,
+                remote_addr: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "remoteAddr",
+                )?,
+                user_agent: ::b24_core::__private::wire::field_at(slot_7, "userAgent")?,
+                request_uri: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "requestUri",
+                )?,
+                site_id: ::b24_core::__private::wire::field_at(slot_9, "siteId")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_10, "userId")?,
+                guest_id: ::b24_core::__private::wire::field_at(slot_11, "guestId")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "description",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Eventlog {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "timestampX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.severity,
+                &::std::format!("{}.{}", field, "severity"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.audit_type_id,
+                &::std::format!("{}.{}", field, "auditTypeId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.item_id,
+                &::std::format!("{}.{}", field, "itemId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.remote_addr,
+                &::std::format!("{}.{}", field, "remoteAddr"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_agent,
+                &::std::format!("{}.{}", field, "userAgent"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.request_uri,
+                &::std::format!("{}.{}", field, "requestUri"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.site_id,
+                &::std::format!("{}.{}", field, "siteId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.guest_id,
+                &::std::format!("{}.{}", field, "guestId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+        }
+    }
+    /// `Field`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `validationRules`: `any[]`.
+        #[serde(
+            rename = "validationRules",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub validation_rules: ::std::option::Option<
+            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
+        >,
+        /// `requiredGroups`: `any`.
+        #[serde(
+            rename = "requiredGroups",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_groups: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `filterable`: `bool`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<bool>,
+        /// `sortable`: `bool`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<bool>,
+        /// `editable`: `any`.
+        #[serde(
+            rename = "editable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `multiple`: `any`.
+        #[serde(
+            rename = "multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `elementType`: `any`.
+        #[serde(
+            rename = "elementType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub element_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "name",
+                    "type",
+                    "title",
+                    "description",
+                    "validationRules",
+                    "requiredGroups",
+                    "filterable",
+                    "sortable",
+                    "editable",
+                    "multiple",
+                    "elementType",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "description",
+                )?,
+                validation_rules: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "validationRules",
+                )?,
+                required_groups: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "requiredGroups",
+                )?,
+                filterable: ::b24_core::__private::wire::field_at(slot_6, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
+                editable: ::b24_core::__private::wire::field_at(slot_8, "editable")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_9, "multiple")?,
+                element_type: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "elementType",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.validation_rules,
+                &::std::format!("{}.{}", field, "validationRules"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.required_groups,
+                &::std::format!("{}.{}", field, "requiredGroups"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.editable,
+                &::std::format!("{}.{}", field, "editable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "multiple"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.element_type,
+                &::std::format!("{}.{}", field, "elementType"),
+                problems,
+            );
+        }
+    }
+}
 /// [`main.eventlog.field.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html) (REST v3)
 ///
 /// Scope: `main`.
@@ -172,225 +640,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogFieldGet
 pub mod eventlog_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`main.eventlog.field.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `validationRules`: `any[]`.
-        #[serde(
-            rename = "validationRules",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub validation_rules: ::std::option::Option<
-            ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
-        >,
-        /// `requiredGroups`: `any`.
-        #[serde(
-            rename = "requiredGroups",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required_groups: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `filterable`: `bool`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<bool>,
-        /// `sortable`: `bool`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<bool>,
-        /// `editable`: `any`.
-        #[serde(
-            rename = "editable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub editable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `multiple`: `any`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `elementType`: `any`.
-        #[serde(
-            rename = "elementType",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub element_type: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "type",
-                    "title",
-                    "description",
-                    "validationRules",
-                    "requiredGroups",
-                    "filterable",
-                    "sortable",
-                    "editable",
-                    "multiple",
-                    "elementType",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                validation_rules: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "validationRules",
-                )?,
-                required_groups: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "requiredGroups",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_6, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_7, "sortable")?,
-                editable: ::b24_core::__private::wire::field_at(slot_8, "editable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_9, "multiple")?,
-                element_type: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "elementType",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.validation_rules,
-                &::std::format!("{}.{}", field, "validationRules"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.required_groups,
-                &::std::format!("{}.{}", field, "requiredGroups"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.editable,
-                &::std::format!("{}.{}", field, "editable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.element_type,
-                &::std::format!("{}.{}", field, "elementType"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`main.eventlog.field.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
     /// `Result` of [`main.eventlog.field.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -401,13 +652,13 @@ pub mod eventlog_field_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Field`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Field>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -599,153 +850,8 @@ for EventlogFieldListV3Error {
 pub mod eventlog_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`main.eventlog.field.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `any`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `filterable`: `bool`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<bool>,
-        /// `sortable`: `bool`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<bool>,
-        /// `multiple`: `any`.
-        #[serde(
-            rename = "multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "name",
-                    "type",
-                    "title",
-                    "description",
-                    "filterable",
-                    "sortable",
-                    "multiple",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "description",
-                )?,
-                filterable: ::b24_core::__private::wire::field_at(slot_4, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_5, "sortable")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "multiple")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "multiple"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`main.eventlog.field.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
     /// `Result` of [`main.eventlog.field.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -756,13 +862,13 @@ pub mod eventlog_field_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Field[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -953,250 +1059,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogGetV3Err
 pub mod eventlog_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`main.eventlog.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `timestampX`: `datetime`.
-        #[serde(
-            rename = "timestampX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `severity`: `string`.
-        #[serde(
-            rename = "severity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub severity: ::std::option::Option<::std::string::String>,
-        /// `auditTypeId`: `string`.
-        #[serde(
-            rename = "auditTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audit_type_id: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `itemId`: `int`.
-        #[serde(
-            rename = "itemId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item_id: ::std::option::Option<i64>,
-        /// `remoteAddr`: `string`.
-        #[serde(
-            rename = "remoteAddr",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub remote_addr: ::std::option::Option<::std::string::String>,
-        /// `userAgent`: `string`.
-        #[serde(
-            rename = "userAgent",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_agent: ::std::option::Option<::std::string::String>,
-        /// `requestUri`: `string`.
-        #[serde(
-            rename = "requestUri",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub request_uri: ::std::option::Option<::std::string::String>,
-        /// `siteId`: `string`.
-        #[serde(
-            rename = "siteId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        /// `userId`: `int`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `guestId`: `int`.
-        #[serde(
-            rename = "guestId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub guest_id: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "timestampX",
-                    "severity",
-                    "auditTypeId",
-                    "moduleId",
-                    "itemId",
-                    "remoteAddr",
-                    "userAgent",
-                    "requestUri",
-                    "siteId",
-                    "userId",
-                    "guestId",
-                    "description",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "timestampX",
-                )?,
-                severity: ::b24_core::__private::wire::field_at(slot_2, "severity")?,
-                audit_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "auditTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_4, "moduleId")?,
-                item_id: ::b24_core::__private::wire::field_at(slot_5, "itemId")?,
-                remote_addr: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "remoteAddr",
-                )?,
-                user_agent: ::b24_core::__private::wire::field_at(slot_7, "userAgent")?,
-                request_uri: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "requestUri",
-                )?,
-                site_id: ::b24_core::__private::wire::field_at(slot_9, "siteId")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_10, "userId")?,
-                guest_id: ::b24_core::__private::wire::field_at(slot_11, "guestId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "timestampX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.severity,
-                &::std::format!("{}.{}", field, "severity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.audit_type_id,
-                &::std::format!("{}.{}", field, "auditTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.item_id,
-                &::std::format!("{}.{}", field, "itemId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.remote_addr,
-                &::std::format!("{}.{}", field, "remoteAddr"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_agent,
-                &::std::format!("{}.{}", field, "userAgent"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.request_uri,
-                &::std::format!("{}.{}", field, "requestUri"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.site_id,
-                &::std::format!("{}.{}", field, "siteId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.guest_id,
-                &::std::format!("{}.{}", field, "guestId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-        }
-    }
+    /// `Eventlog` of [`main.eventlog.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Eventlog;
     /// `Result` of [`main.eventlog.get`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1207,13 +1071,13 @@ pub mod eventlog_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Eventlog`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Eventlog>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1456,173 +1320,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for EventlogListV3Er
 pub mod eventlog_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `timestampX`: `datetime`.
-        #[serde(
-            rename = "timestampX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `severity`: `string`.
-        #[serde(
-            rename = "severity",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub severity: ::std::option::Option<::std::string::String>,
-        /// `auditTypeId`: `string`.
-        #[serde(
-            rename = "auditTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audit_type_id: ::std::option::Option<::std::string::String>,
-        /// `moduleId`: `string`.
-        #[serde(
-            rename = "moduleId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `itemId`: `int`.
-        #[serde(
-            rename = "itemId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item_id: ::std::option::Option<i64>,
-        /// `userId`: `int`.
-        #[serde(
-            rename = "userId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "timestampX",
-                    "severity",
-                    "auditTypeId",
-                    "moduleId",
-                    "itemId",
-                    "userId",
-                    "description",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "timestampX",
-                )?,
-                severity: ::b24_core::__private::wire::field_at(slot_2, "severity")?,
-                audit_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "auditTypeId",
-                )?,
-                module_id: ::b24_core::__private::wire::field_at(slot_4, "moduleId")?,
-                item_id: ::b24_core::__private::wire::field_at(slot_5, "itemId")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_6, "userId")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "timestampX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.severity,
-                &::std::format!("{}.{}", field, "severity"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.audit_type_id,
-                &::std::format!("{}.{}", field, "auditTypeId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "moduleId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.item_id,
-                &::std::format!("{}.{}", field, "itemId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "userId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-        }
-    }
+    /// `Eventlog` of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Eventlog;
     /// `Pagination` of [`main.eventlog.list`](https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1717,13 +1416,13 @@ pub mod eventlog_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Eventlog[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Eventlog>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<

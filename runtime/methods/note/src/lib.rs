@@ -8,6 +8,939 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Collection`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Collection {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `position`: `int`.
+        #[serde(
+            rename = "position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position: ::std::option::Option<i64>,
+        /// `policyLevel`: `string`.
+        #[serde(
+            rename = "policyLevel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_level: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `items`: `Items[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        /// `nextCursor`: `NextCursor`.
+        #[serde(
+            rename = "nextCursor",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_cursor: ::std::option::Option<NextCursor>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Collection {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Collection {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "position",
+                    "policyLevel",
+                    "createdBy",
+                    "createdAt",
+                    "updatedBy",
+                    "updatedAt",
+                    "items",
+                    "nextCursor",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
+                policy_level: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "policyLevel",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
+                items: ::b24_core::__private::wire::field_at(slot_8, "items")?,
+                next_cursor: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "nextCursor",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Collection {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.policy_level,
+                &::std::format!("{}.{}", field, "policyLevel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.next_cursor,
+                &::std::format!("{}.{}", field, "nextCursor"),
+                problems,
+            );
+        }
+    }
+    /// `Field`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `any`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `sortable`: `any`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Item`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Item {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `position`: `int`.
+        #[serde(
+            rename = "position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position: ::std::option::Option<i64>,
+        /// `policyLevel`: `string`.
+        #[serde(
+            rename = "policyLevel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_level: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Item {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "position",
+                    "policyLevel",
+                    "createdBy",
+                    "createdAt",
+                    "updatedBy",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
+                policy_level: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "policyLevel",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Item {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.policy_level,
+                &::std::format!("{}.{}", field, "policyLevel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+    /// `Items`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Items {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `position`: `int`.
+        #[serde(
+            rename = "position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position: ::std::option::Option<i64>,
+        /// `policyLevel`: `string`.
+        #[serde(
+            rename = "policyLevel",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_level: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `createdAt`: `datetime`.
+        #[serde(
+            rename = "createdAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `updatedAt`: `datetime`.
+        #[serde(
+            rename = "updatedAt",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Items {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "id",
+                    "name",
+                    "position",
+                    "policyLevel",
+                    "createdBy",
+                    "updatedBy",
+                    "createdAt",
+                    "updatedAt",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
+                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
+                policy_level: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "policyLevel",
+                )?,
+                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
+                updated_by: ::b24_core::__private::wire::field_at(slot_5, "updatedBy")?,
+                created_at: ::b24_core::__private::wire::field_at(slot_6, "createdAt")?,
+                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Items {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.policy_level,
+                &::std::format!("{}.{}", field, "policyLevel"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_at,
+                &::std::format!("{}.{}", field, "createdAt"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.updated_at,
+                &::std::format!("{}.{}", field, "updatedAt"),
+                problems,
+            );
+        }
+    }
+    /// `NextCursor`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct NextCursor {
+        /// `position`: `int`.
+        #[serde(
+            rename = "position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position: ::std::option::Option<i64>,
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NextCursor {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for NextCursor {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["position", "id"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                position: ::b24_core::__private::wire::field_at(slot_0, "position")?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for NextCursor {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `item`: `Field`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Field>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Result2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result2 {
+        /// `items`: `Field[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `Result3`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result3 {
+        /// `item`: `Item`.
+        #[serde(
+            rename = "item",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item: ::std::option::Option<Item>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result3 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result3 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["item"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result3 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.item,
+                &::std::format!("{}.{}", field, "item"),
+                problems,
+            );
+        }
+    }
+    /// `Result4`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result4 {
+        /// `result`: `bool`.
+        #[serde(
+            rename = "result",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result4 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result4 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["result"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result4 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "result"),
+                problems,
+            );
+        }
+    }
+}
 /// [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html) (REST v3)
 ///
 /// Scope: `note`.
@@ -209,225 +1142,10 @@ pub mod collection_add_v3 {
             );
         }
     }
-    /// `Item` of [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `position`: `int`.
-        #[serde(
-            rename = "position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<i64>,
-        /// `policyLevel`: `string`.
-        #[serde(
-            rename = "policyLevel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub policy_level: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "position",
-                    "policyLevel",
-                    "createdBy",
-                    "createdAt",
-                    "updatedBy",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
-                policy_level: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "policyLevel",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.policy_level,
-                &::std::format!("{}.{}", field, "policyLevel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Item` of [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Item;
+    /// `Result` of [`note.collection.add`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`note.collection.archive`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html) (REST v3)
 ///
@@ -564,64 +1282,8 @@ for CollectionArchiveV3Error {
 pub mod collection_archive_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`note.collection.archive`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`note.collection.archive`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`note.collection.delete`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html) (REST v3)
 ///
@@ -760,64 +1422,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionDelete
 pub mod collection_delete_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`note.collection.delete`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`note.collection.delete`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html) (REST v3)
 ///
@@ -984,148 +1590,10 @@ for CollectionFieldGetV3Error {
 pub mod collection_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.collection.field.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html) (REST v3)
 ///
@@ -1276,174 +1744,10 @@ for CollectionFieldListV3Error {
 pub mod collection_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.collection.field.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html) (REST v3)
 ///
@@ -1574,167 +1878,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CollectionGetV3E
 pub mod collection_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `position`: `int`.
-        #[serde(
-            rename = "position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<i64>,
-        /// `policyLevel`: `string`.
-        #[serde(
-            rename = "policyLevel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub policy_level: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "position",
-                    "policyLevel",
-                    "createdBy",
-                    "createdAt",
-                    "updatedBy",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
-                policy_level: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "policyLevel",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.policy_level,
-                &::std::format!("{}.{}", field, "policyLevel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
+    /// `Collection` of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Collection;
+    /// `Items` of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Items;
+    /// `NextCursor` of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::NextCursor;
     /// `Result` of [`note.collection.get`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1745,13 +1894,13 @@ pub mod collection_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Collection`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Collection>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -1886,7 +2035,7 @@ impl ::b24_core::__private::Method for CollectionListV3 {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
-    type Output = collection_list_v3::Result;
+    type Output = collection_list_v3::Collection;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1994,238 +2143,12 @@ pub mod collection_list_v3 {
             );
         }
     }
-    /// `Items` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `position`: `int`.
-        #[serde(
-            rename = "position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<i64>,
-        /// `policyLevel`: `string`.
-        #[serde(
-            rename = "policyLevel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub policy_level: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "position",
-                    "policyLevel",
-                    "createdBy",
-                    "updatedBy",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
-                policy_level: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "policyLevel",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_5, "updatedBy")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_6, "createdAt")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.policy_level,
-                &::std::format!("{}.{}", field, "policyLevel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
-    /// `NextCursor` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct NextCursor {
-        /// `position`: `int`.
-        #[serde(
-            rename = "position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<i64>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for NextCursor {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for NextCursor {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["position", "id"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                position: ::b24_core::__private::wire::field_at(slot_0, "position")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for NextCursor {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-        }
-    }
+    /// `Collection` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Collection;
+    /// `Items` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Items;
+    /// `NextCursor` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::NextCursor;
     /// `Pagination` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2296,80 +2219,6 @@ pub mod collection_list_v3 {
             ::b24_core::__private::Check::check(
                 &self.after_cursor,
                 &::std::format!("{}.{}", field, "afterCursor"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// `nextCursor`: `NextCursor`.
-        #[serde(
-            rename = "nextCursor",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub next_cursor: ::std::option::Option<NextCursor>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items", "nextCursor"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                next_cursor: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "nextCursor",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.next_cursor,
-                &::std::format!("{}.{}", field, "nextCursor"),
                 problems,
             );
         }
@@ -2577,225 +2426,10 @@ pub mod collection_update_v3 {
             problems.non_empty(&::std::format!("{}.{}", field, "name"), &self.name);
         }
     }
-    /// `Item` of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `position`: `int`.
-        #[serde(
-            rename = "position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<i64>,
-        /// `policyLevel`: `string`.
-        #[serde(
-            rename = "policyLevel",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub policy_level: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `createdAt`: `datetime`.
-        #[serde(
-            rename = "createdAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `updatedAt`: `datetime`.
-        #[serde(
-            rename = "updatedAt",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "id",
-                    "name",
-                    "position",
-                    "policyLevel",
-                    "createdBy",
-                    "createdAt",
-                    "updatedBy",
-                    "updatedAt",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "name")?,
-                position: ::b24_core::__private::wire::field_at(slot_2, "position")?,
-                policy_level: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "policyLevel",
-                )?,
-                created_by: ::b24_core::__private::wire::field_at(slot_4, "createdBy")?,
-                created_at: ::b24_core::__private::wire::field_at(slot_5, "createdAt")?,
-                updated_by: ::b24_core::__private::wire::field_at(slot_6, "updatedBy")?,
-                updated_at: ::b24_core::__private::wire::field_at(slot_7, "updatedAt")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.policy_level,
-                &::std::format!("{}.{}", field, "policyLevel"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_at,
-                &::std::format!("{}.{}", field, "createdAt"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.updated_at,
-                &::std::format!("{}.{}", field, "updatedAt"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Item` of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Item;
+    /// `Result` of [`note.collection.update`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result3 as Result;
 }
 /// [`note.document.add`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-add.html) (REST v3)
 ///
@@ -3172,64 +2806,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentArchiveV
 pub mod document_archive_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`note.document.archive`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`note.document.archive`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`note.document.delete`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html) (REST v3)
 ///
@@ -3365,64 +2943,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteV3
 pub mod document_delete_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`note.document.delete`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `result`: `bool`.
-        #[serde(
-            rename = "result",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["result"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "result")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "result"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`note.document.delete`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result4 as Result;
 }
 /// [`note.document.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html) (REST v3)
 ///
@@ -3588,148 +3110,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldGet
 pub mod document_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.document.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.document.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.document.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.document.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`note.document.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html) (REST v3)
 ///
@@ -3880,174 +3264,10 @@ for DocumentFieldListV3Error {
 pub mod document_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`note.document.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.document.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.document.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.document.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`note.document.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-get.html) (REST v3)
 ///
@@ -4348,148 +3568,10 @@ for DocumentSearchFieldGetV3Error {
 pub mod document_search_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.document.search.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.document.search.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.document.search.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.document.search.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`note.document.search.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html) (REST v3)
 ///
@@ -4642,174 +3724,10 @@ for DocumentSearchFieldListV3Error {
 pub mod document_search_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`note.document.search.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.document.search.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.document.search.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.document.search.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html) (REST v3)
 ///
@@ -4967,147 +3885,6 @@ for DocumentSearchListV3Error {
 pub mod document_search_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `documentId`: `int`.
-        #[serde(
-            rename = "documentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_id: ::std::option::Option<i64>,
-        /// `collectionId`: `int`.
-        #[serde(
-            rename = "collectionId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub collection_id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `score`: `float`.
-        #[serde(
-            rename = "score",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub score: ::std::option::Option<f64>,
-        /// `snippet`: `string`.
-        #[serde(
-            rename = "snippet",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub snippet: ::std::option::Option<::std::string::String>,
-        /// `sharedAccess`: `any`.
-        #[serde(
-            rename = "sharedAccess",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub shared_access: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "documentId",
-                    "collectionId",
-                    "title",
-                    "score",
-                    "snippet",
-                    "sharedAccess",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                document_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "documentId",
-                )?,
-                collection_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "collectionId",
-                )?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                score: ::b24_core::__private::wire::field_at(slot_3, "score")?,
-                snippet: ::b24_core::__private::wire::field_at(slot_4, "snippet")?,
-                shared_access: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "sharedAccess",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.document_id,
-                &::std::format!("{}.{}", field, "documentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.collection_id,
-                &::std::format!("{}.{}", field, "collectionId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.score,
-                &::std::format!("{}.{}", field, "score"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.snippet,
-                &::std::format!("{}.{}", field, "snippet"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.shared_access,
-                &::std::format!("{}.{}", field, "sharedAccess"),
-                problems,
-            );
-        }
-    }
     /// `Pagination` of [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5176,13 +3953,13 @@ pub mod document_search_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Search[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Search>>,
         /// `hasMore`: `bool`.
         #[serde(
             rename = "hasMore",
@@ -5233,6 +4010,147 @@ pub mod document_search_list_v3 {
             ::b24_core::__private::Check::check(
                 &self.has_more,
                 &::std::format!("{}.{}", field, "hasMore"),
+                problems,
+            );
+        }
+    }
+    /// `Search` of [`note.document.search.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Search {
+        /// `documentId`: `int`.
+        #[serde(
+            rename = "documentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_id: ::std::option::Option<i64>,
+        /// `collectionId`: `int`.
+        #[serde(
+            rename = "collectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collection_id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `score`: `float`.
+        #[serde(
+            rename = "score",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub score: ::std::option::Option<f64>,
+        /// `snippet`: `string`.
+        #[serde(
+            rename = "snippet",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub snippet: ::std::option::Option<::std::string::String>,
+        /// `sharedAccess`: `any`.
+        #[serde(
+            rename = "sharedAccess",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_access: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Search {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Search {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "documentId",
+                    "collectionId",
+                    "title",
+                    "score",
+                    "snippet",
+                    "sharedAccess",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                document_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "documentId",
+                )?,
+                collection_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "collectionId",
+                )?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                score: ::b24_core::__private::wire::field_at(slot_3, "score")?,
+                snippet: ::b24_core::__private::wire::field_at(slot_4, "snippet")?,
+                shared_access: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "sharedAccess",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Search {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.document_id,
+                &::std::format!("{}.{}", field, "documentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.collection_id,
+                &::std::format!("{}.{}", field, "collectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.score,
+                &::std::format!("{}.{}", field, "score"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.snippet,
+                &::std::format!("{}.{}", field, "snippet"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.shared_access,
+                &::std::format!("{}.{}", field, "sharedAccess"),
                 problems,
             );
         }
@@ -5405,148 +4323,10 @@ for DocumentTreeFieldGetV3Error {
 pub mod document_tree_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.document.tree.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.document.tree.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.document.tree.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.document.tree.field.get`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`note.document.tree.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html) (REST v3)
 ///
@@ -5699,174 +4479,10 @@ for DocumentTreeFieldListV3Error {
 pub mod document_tree_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`note.document.tree.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.document.tree.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.document.tree.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.document.tree.field.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`note.document.tree.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html) (REST v3)
 ///
@@ -6137,132 +4753,6 @@ pub mod document_tree_list_v3 {
             );
         }
     }
-    /// `Items` of [`note.document.tree.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `collectionId`: `int`.
-        #[serde(
-            rename = "collectionId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub collection_id: ::std::option::Option<i64>,
-        /// `parentId`: `any`.
-        #[serde(
-            rename = "parentId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `position`: `int`.
-        #[serde(
-            rename = "position",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<i64>,
-        /// `children`: `Children[]`.
-        #[serde(
-            rename = "children",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub children: ::std::option::Option<::std::vec::Vec<Children>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "collectionId", "parentId", "title", "position", "children"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                collection_id: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "collectionId",
-                )?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_2, "parentId")?,
-                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
-                position: ::b24_core::__private::wire::field_at(slot_4, "position")?,
-                children: ::b24_core::__private::wire::field_at(slot_5, "children")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.collection_id,
-                &::std::format!("{}.{}", field, "collectionId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "parentId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "position"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.children,
-                &::std::format!("{}.{}", field, "children"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`note.document.tree.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6273,13 +4763,13 @@ pub mod document_tree_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Tree[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Tree>>,
         /// `truncated`: `any`.
         #[serde(
             rename = "truncated",
@@ -6330,6 +4820,132 @@ pub mod document_tree_list_v3 {
             ::b24_core::__private::Check::check(
                 &self.truncated,
                 &::std::format!("{}.{}", field, "truncated"),
+                problems,
+            );
+        }
+    }
+    /// `Tree` of [`note.document.tree.list`](https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Tree {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `collectionId`: `int`.
+        #[serde(
+            rename = "collectionId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collection_id: ::std::option::Option<i64>,
+        /// `parentId`: `any`.
+        #[serde(
+            rename = "parentId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `position`: `int`.
+        #[serde(
+            rename = "position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position: ::std::option::Option<i64>,
+        /// `children`: `Children[]`.
+        #[serde(
+            rename = "children",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub children: ::std::option::Option<::std::vec::Vec<Children>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Tree {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Tree {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "collectionId", "parentId", "title", "position", "children"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                collection_id: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "collectionId",
+                )?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_2, "parentId")?,
+                title: ::b24_core::__private::wire::field_at(slot_3, "title")?,
+                position: ::b24_core::__private::wire::field_at(slot_4, "position")?,
+                children: ::b24_core::__private::wire::field_at(slot_5, "children")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Tree {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.collection_id,
+                &::std::format!("{}.{}", field, "collectionId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "parentId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.children,
+                &::std::format!("{}.{}", field, "children"),
                 problems,
             );
         }
@@ -7358,148 +5974,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldGetV3Er
 pub mod file_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.file.field.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.file.field.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `item`: `Item`.
-        #[serde(
-            rename = "item",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub item: ::std::option::Option<Item>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["item"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                item: ::b24_core::__private::wire::field_at(slot_0, "item")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.item,
-                &::std::format!("{}.{}", field, "item"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.file.field.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.file.field.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`note.file.field.list`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html) (REST v3)
 ///
@@ -7649,174 +6127,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileFieldListV3E
 pub mod file_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`note.file.field.list`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `any`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`note.file.field.list`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `items`: `Items[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`note.file.field.list`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
+    /// `Result` of [`note.file.field.list`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result2 as Result;
 }
 /// [`note.file.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html) (REST v3)
 ///
@@ -7956,7 +6270,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetV3Error {
 pub mod file_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`note.file.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html).
+    /// `File` of [`note.file.get`](https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7965,7 +6279,7 @@ pub mod file_get_v3 {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
+    pub struct File {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -8022,14 +6336,14 @@ pub mod file_get_v3 {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for File {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Item {
+    impl ::b24_core::__private::wire::FromWire for File {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -8066,7 +6380,7 @@ pub mod file_get_v3 {
             })
         }
     }
-    impl ::b24_core::__private::Check for Item {
+    impl ::b24_core::__private::Check for File {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -8116,13 +6430,13 @@ pub mod file_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `File`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<File>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<

@@ -118,7 +118,7 @@ impl ::b24_core::__private::Method for ApplicationConfigGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = application_config_get::Result;
+    type Output = application_config_get::Config;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -312,7 +312,7 @@ pub mod application_config_get {
             );
         }
     }
-    /// `Result` of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
+    /// `Config` of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -321,7 +321,7 @@ pub mod application_config_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Config {
         /// `server`: `Server`.
         #[serde(
             rename = "server",
@@ -388,14 +388,14 @@ pub mod application_config_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Config {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Config {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -429,7 +429,7 @@ pub mod application_config_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Config {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,85 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Fields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Fields {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Fields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["title", "description"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
+                description: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "description",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Fields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+        }
+    }
+}
 /// [`rpa.comment.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-add.html) (REST v2)
 ///
 /// Scope: `rpa`.
@@ -1431,7 +1510,7 @@ impl ::b24_core::__private::Method for ItemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = item_get::Result;
+    type Output = item_get::Item;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1473,7 +1552,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemGetError {
 pub mod item_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`rpa.item.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html).
+    /// `Item` of [`rpa.item.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1482,7 +1561,7 @@ pub mod item_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Item {
         /// `stageId`: `any`.
         #[serde(
             rename = "stageId",
@@ -1596,14 +1675,14 @@ pub mod item_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Item {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1664,7 +1743,7 @@ pub mod item_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Item {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2706,7 +2785,7 @@ impl ::b24_core::__private::Method for StageGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = stage_get::Result;
+    type Output = stage_get::Stage;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2747,7 +2826,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StageGetError {
 pub mod stage_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`rpa.stage.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html).
+    /// `Stage` of [`rpa.stage.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2756,7 +2835,7 @@ pub mod stage_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Stage {
         /// `name`: `any`.
         #[serde(
             rename = "name",
@@ -2859,14 +2938,14 @@ pub mod stage_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Stage {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Stage {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2919,7 +2998,7 @@ pub mod stage_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Stage {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3982,80 +4061,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineAddError
 pub mod timeline_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`rpa.timeline.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`rpa.timeline.add`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
 }
 /// [`rpa.timeline.delete`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-delete.html) (REST v2)
 ///
@@ -4686,80 +4693,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TimelineUpdateEr
 pub mod timeline_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Fields` of [`rpa.timeline.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Fields {
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `description`: `string`.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Fields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Fields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["title", "description"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                title: ::b24_core::__private::wire::field_at(slot_0, "title")?,
-                description: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "description",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Fields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "description"),
-                problems,
-            );
-        }
-    }
+    /// `Fields` of [`rpa.timeline.update`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Fields;
 }
 /// [`rpa.timeline.updateIsFixed`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html) (REST v2)
 ///
@@ -5322,7 +5257,7 @@ impl ::b24_core::__private::Method for TypeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = type_get::Result;
+    type Output = type_get::Type;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5363,7 +5298,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TypeGetError {
 pub mod type_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`rpa.type.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html).
+    /// `Type` of [`rpa.type.get`](https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5372,7 +5307,7 @@ pub mod type_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Type {
         /// `id`: `any`.
         #[serde(
             rename = "id",
@@ -5422,14 +5357,14 @@ pub mod type_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Type {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Type {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5454,7 +5389,7 @@ pub mod type_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Type {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

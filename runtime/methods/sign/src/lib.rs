@@ -174,7 +174,7 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<b2e_company_provider_list::Result>;
+    type Output = ::std::vec::Vec<b2e_company_provider_list::Provider>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -205,7 +205,7 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for B2eCompanyProviderList {
-    type Item = b2e_company_provider_list::Result;
+    type Item = b2e_company_provider_list::Provider;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -250,7 +250,7 @@ for B2eCompanyProviderListError {
 pub mod b2e_company_provider_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
+    /// `Provider` of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -259,7 +259,7 @@ pub mod b2e_company_provider_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Provider {
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -302,14 +302,14 @@ pub mod b2e_company_provider_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Provider {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Provider {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -330,7 +330,7 @@ pub mod b2e_company_provider_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Provider {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -471,7 +471,7 @@ impl ::b24_core::__private::Method for B2eDocumentGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = b2e_document_get::Result;
+    type Output = b2e_document_get::Document;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -522,7 +522,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eDocumentGetEr
 pub mod b2e_document_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
+    /// `Document` of [`sign.b2e.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -531,7 +531,7 @@ pub mod b2e_document_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Document {
         /// `uid`: `string`.
         #[serde(
             rename = "uid",
@@ -567,14 +567,14 @@ pub mod b2e_document_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Document {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Document {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -593,7 +593,7 @@ pub mod b2e_document_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Document {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -86,7 +86,7 @@ impl ::b24_core::__private::Method for ApiWorkgroupGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = api_workgroup_get::Result;
+    type Output = api_workgroup_get::Workgroup;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1187,7 +1187,7 @@ pub mod api_workgroup_get {
             );
         }
     }
-    /// `Result` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    /// `SubjectData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -1196,7 +1196,170 @@ pub mod api_workgroup_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct SubjectData {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SubjectData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for SubjectData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ID", "NAME"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for SubjectData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `UserData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct UserData {
+        /// `ROLE`: `any`.
+        #[serde(
+            rename = "ROLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `INITIATED_BY_TYPE`: `any`.
+        #[serde(
+            rename = "INITIATED_BY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initiated_by_type: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `IS_SUBSCRIBED`: `yn`.
+        #[serde(
+            rename = "IS_SUBSCRIBED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_subscribed: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for UserData {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["ROLE", "INITIATED_BY_TYPE", "IS_SUBSCRIBED"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
+                initiated_by_type: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "INITIATED_BY_TYPE",
+                )?,
+                is_subscribed: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "IS_SUBSCRIBED",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for UserData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "ROLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.initiated_by_type,
+                &::std::format!("{}.{}", field, "INITIATED_BY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_subscribed,
+                &::std::format!("{}.{}", field, "IS_SUBSCRIBED"),
+                problems,
+            );
+        }
+    }
+    /// `Workgroup` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Workgroup {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1612,14 +1775,14 @@ pub mod api_workgroup_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Workgroup {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Workgroup {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1842,7 +2005,7 @@ pub mod api_workgroup_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Workgroup {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2118,169 +2281,6 @@ pub mod api_workgroup_get {
             ::b24_core::__private::Check::check(
                 &self.number_of_members_plural,
                 &::std::format!("{}.{}", field, "NUMBER_OF_MEMBERS_PLURAL"),
-                problems,
-            );
-        }
-    }
-    /// `SubjectData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct SubjectData {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SubjectData {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for SubjectData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ID", "NAME"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for SubjectData {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-        }
-    }
-    /// `UserData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct UserData {
-        /// `ROLE`: `any`.
-        #[serde(
-            rename = "ROLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub role: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `INITIATED_BY_TYPE`: `any`.
-        #[serde(
-            rename = "INITIATED_BY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub initiated_by_type: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `IS_SUBSCRIBED`: `yn`.
-        #[serde(
-            rename = "IS_SUBSCRIBED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_subscribed: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserData {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for UserData {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["ROLE", "INITIATED_BY_TYPE", "IS_SUBSCRIBED"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                role: ::b24_core::__private::wire::field_at(slot_0, "ROLE")?,
-                initiated_by_type: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "INITIATED_BY_TYPE",
-                )?,
-                is_subscribed: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "IS_SUBSCRIBED",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for UserData {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.role,
-                &::std::format!("{}.{}", field, "ROLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.initiated_by_type,
-                &::std::format!("{}.{}", field, "INITIATED_BY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_subscribed,
-                &::std::format!("{}.{}", field, "IS_SUBSCRIBED"),
                 problems,
             );
         }
@@ -2724,13 +2724,13 @@ pub mod api_workgroup_list {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `workgroups`: `Workgroups[]`.
+        /// `workgroups`: `Workgroup[]`.
         #[serde(
             rename = "workgroups",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub workgroups: ::std::option::Option<::std::vec::Vec<Workgroups>>,
+        pub workgroups: ::std::option::Option<::std::vec::Vec<Workgroup>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2772,7 +2772,7 @@ pub mod api_workgroup_list {
             );
         }
     }
-    /// `Workgroups` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
+    /// `Workgroup` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2781,7 +2781,7 @@ pub mod api_workgroup_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Workgroups {
+    pub struct Workgroup {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -2845,14 +2845,14 @@ pub mod api_workgroup_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Workgroups {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Workgroup {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Workgroups {
+    impl ::b24_core::__private::wire::FromWire for Workgroup {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2891,7 +2891,7 @@ pub mod api_workgroup_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Workgroups {
+    impl ::b24_core::__private::Check for Workgroup {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -880,7 +880,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<get::Result>;
+    type Output = ::std::vec::Vec<get::SonetGroup>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -897,7 +897,7 @@ impl ::b24_core::__private::Method for Get {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for Get {
-    type Item = get::Result;
+    type Item = get::SonetGroup;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -932,7 +932,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
+    /// `SonetGroup` of [`sonet_group.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -941,7 +941,7 @@ pub mod get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct SonetGroup {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -1075,14 +1075,14 @@ pub mod get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SonetGroup {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for SonetGroup {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -1161,7 +1161,7 @@ pub mod get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for SonetGroup {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2124,7 +2124,7 @@ impl ::b24_core::__private::Method for UserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<user_get::Result>;
+    type Output = ::std::vec::Vec<user_get::User>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2165,7 +2165,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
 pub mod user_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`sonet_group.user.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html).
+    /// `User` of [`sonet_group.user.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2174,7 +2174,7 @@ pub mod user_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `USER_ID`: `int`.
         #[serde(
             rename = "USER_ID",
@@ -2196,14 +2196,14 @@ pub mod user_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for User {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2221,7 +2221,7 @@ pub mod user_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

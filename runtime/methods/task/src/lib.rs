@@ -8,6 +8,1564 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Arfields`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Arfields {
+        /// `SECONDS`: `int`.
+        #[serde(rename = "SECONDS")]
+        pub seconds: i64,
+        /// `COMMENT_TEXT`: `string`.
+        #[serde(rename = "COMMENT_TEXT")]
+        pub comment_text: ::std::string::String,
+        /// `USER_ID`: `int`.
+        #[serde(
+            rename = "USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Arfields {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Arfields {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["SECONDS", "COMMENT_TEXT", "USER_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
+                comment_text: ::b24_core::__private::wire::field_at(
+                    slot_1,
+                    "COMMENT_TEXT",
+                )?,
+                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Arfields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.seconds,
+                &::std::format!("{}.{}", field, "SECONDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment_text,
+                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "COMMENT_TEXT"),
+                    &self.comment_text,
+                );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "USER_ID"),
+                problems,
+            );
+        }
+    }
+    /// `AttachedObjects`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct AttachedObjects {
+        /// `ATTACHMENT_ID`: `int`.
+        #[serde(
+            rename = "ATTACHMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachment_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `VIEW_URL`: `string`.
+        #[serde(
+            rename = "VIEW_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedObjects {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for AttachedObjects {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ATTACHMENT_ID",
+                    "NAME",
+                    "SIZE",
+                    "FILE_ID",
+                    "DOWNLOAD_URL",
+                    "VIEW_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                attachment_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ATTACHMENT_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DOWNLOAD_URL",
+                )?,
+                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for AttachedObjects {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attachment_id,
+                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.view_url,
+                &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Attachments`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Attachments {
+        /// `ATTACHMENT_ID`: `int`.
+        #[serde(
+            rename = "ATTACHMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachment_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `int`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `VIEW_URL`: `string`.
+        #[serde(
+            rename = "VIEW_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_url: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attachments {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Attachments {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ATTACHMENT_ID",
+                    "NAME",
+                    "SIZE",
+                    "FILE_ID",
+                    "DOWNLOAD_URL",
+                    "VIEW_URL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                attachment_id: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "ATTACHMENT_ID",
+                )?,
+                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "DOWNLOAD_URL",
+                )?,
+                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Attachments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attachment_id,
+                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.view_url,
+                &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
+    /// `Checklistitem`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Checklistitem {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `PARENT_ID`: `int`.
+        #[serde(
+            rename = "PARENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i64>,
+        /// `CREATED_BY`: `string`.
+        #[serde(
+            rename = "CREATED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `TITLE`: `string`.
+        #[serde(
+            rename = "TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `SORT_INDEX`: `string`.
+        #[serde(
+            rename = "SORT_INDEX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort_index: ::std::option::Option<::std::string::String>,
+        /// `IS_COMPLETE`: `yn`.
+        #[serde(
+            rename = "IS_COMPLETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_complete: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IS_IMPORTANT`: `yn`.
+        #[serde(
+            rename = "IS_IMPORTANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_important: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `TOGGLED_BY`: `string`.
+        #[serde(
+            rename = "TOGGLED_BY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub toggled_by: ::std::option::Option<::std::string::String>,
+        /// `TOGGLED_DATE`: `any`.
+        #[serde(
+            rename = "TOGGLED_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub toggled_date: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `MEMBERS`: `Members[]`.
+        #[serde(
+            rename = "MEMBERS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
+        /// `ATTACHMENTS`: `map<Attachments>`.
+        #[serde(
+            rename = "ATTACHMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachments: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, Attachments>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Checklistitem {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Checklistitem {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TASK_ID",
+                    "PARENT_ID",
+                    "CREATED_BY",
+                    "TITLE",
+                    "SORT_INDEX",
+                    "IS_COMPLETE",
+                    "IS_IMPORTANT",
+                    "TOGGLED_BY",
+                    "TOGGLED_DATE",
+                    "MEMBERS",
+                    "ATTACHMENTS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
+                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
+                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
+                sort_index: ::b24_core::__private::wire::field_at(slot_5, "SORT_INDEX")?,
+                is_complete: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "IS_COMPLETE",
+                )?,
+                is_important: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "IS_IMPORTANT",
+                )?,
+                toggled_by: ::b24_core::__private::wire::field_at(slot_8, "TOGGLED_BY")?,
+                toggled_date: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "TOGGLED_DATE",
+                )?,
+                members: ::b24_core::__private::wire::field_at(slot_10, "MEMBERS")?,
+                attachments: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "ATTACHMENTS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Checklistitem {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.parent_id,
+                &::std::format!("{}.{}", field, "PARENT_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "CREATED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "TITLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort_index,
+                &::std::format!("{}.{}", field, "SORT_INDEX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_complete,
+                &::std::format!("{}.{}", field, "IS_COMPLETE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_important,
+                &::std::format!("{}.{}", field, "IS_IMPORTANT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.toggled_by,
+                &::std::format!("{}.{}", field, "TOGGLED_BY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.toggled_date,
+                &::std::format!("{}.{}", field, "TOGGLED_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.members,
+                &::std::format!("{}.{}", field, "MEMBERS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attachments,
+                &::std::format!("{}.{}", field, "ATTACHMENTS"),
+                problems,
+            );
+        }
+    }
+    /// `Commentitem`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Commentitem {
+        /// `POST_MESSAGE_HTML`: `any`.
+        #[serde(
+            rename = "POST_MESSAGE_HTML",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_message_html: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `AUTHOR_ID`: `int`.
+        #[serde(
+            rename = "AUTHOR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
+        /// `AUTHOR_NAME`: `string`.
+        #[serde(
+            rename = "AUTHOR_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_name: ::std::option::Option<::std::string::String>,
+        /// `AUTHOR_EMAIL`: `string`.
+        #[serde(
+            rename = "AUTHOR_EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_email: ::std::option::Option<::std::string::String>,
+        /// `POST_DATE`: `datetime`.
+        #[serde(
+            rename = "POST_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `POST_MESSAGE`: `string`.
+        #[serde(
+            rename = "POST_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_message: ::std::option::Option<::std::string::String>,
+        /// `ATTACHED_OBJECTS`: `map<AttachedObjects>`.
+        #[serde(
+            rename = "ATTACHED_OBJECTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attached_objects: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, AttachedObjects>,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Commentitem {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Commentitem {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "POST_MESSAGE_HTML",
+                    "ID",
+                    "AUTHOR_ID",
+                    "AUTHOR_NAME",
+                    "AUTHOR_EMAIL",
+                    "POST_DATE",
+                    "POST_MESSAGE",
+                    "ATTACHED_OBJECTS",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                post_message_html: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "POST_MESSAGE_HTML",
+                )?,
+                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
+                author_id: ::b24_core::__private::wire::field_at(slot_2, "AUTHOR_ID")?,
+                author_name: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "AUTHOR_NAME",
+                )?,
+                author_email: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "AUTHOR_EMAIL",
+                )?,
+                post_date: ::b24_core::__private::wire::field_at(slot_5, "POST_DATE")?,
+                post_message: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "POST_MESSAGE",
+                )?,
+                attached_objects: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ATTACHED_OBJECTS",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Commentitem {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.post_message_html,
+                &::std::format!("{}.{}", field, "POST_MESSAGE_HTML"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_id,
+                &::std::format!("{}.{}", field, "AUTHOR_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_name,
+                &::std::format!("{}.{}", field, "AUTHOR_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.author_email,
+                &::std::format!("{}.{}", field, "AUTHOR_EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_date,
+                &::std::format!("{}.{}", field, "POST_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.post_message,
+                &::std::format!("{}.{}", field, "POST_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.attached_objects,
+                &::std::format!("{}.{}", field, "ATTACHED_OBJECTS"),
+                problems,
+            );
+        }
+    }
+    /// `Elapseditem`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Elapseditem {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TASK_ID`: `int`.
+        #[serde(
+            rename = "TASK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<i64>,
+        /// `USER_ID`: `int`.
+        #[serde(
+            rename = "USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+        /// `COMMENT_TEXT`: `string`.
+        #[serde(
+            rename = "COMMENT_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_text: ::std::option::Option<::std::string::String>,
+        /// `SECONDS`: `string`.
+        #[serde(
+            rename = "SECONDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds: ::std::option::Option<::std::string::String>,
+        /// `MINUTES`: `string`.
+        #[serde(
+            rename = "MINUTES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minutes: ::std::option::Option<::std::string::String>,
+        /// `SOURCE`: `string`.
+        #[serde(
+            rename = "SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source: ::std::option::Option<::std::string::String>,
+        /// `CREATED_DATE`: `datetime`.
+        #[serde(
+            rename = "CREATED_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_START`: `datetime`.
+        #[serde(
+            rename = "DATE_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_STOP`: `datetime`.
+        #[serde(
+            rename = "DATE_STOP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_stop: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Elapseditem {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Elapseditem {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TASK_ID",
+                    "USER_ID",
+                    "COMMENT_TEXT",
+                    "SECONDS",
+                    "MINUTES",
+                    "SOURCE",
+                    "CREATED_DATE",
+                    "DATE_START",
+                    "DATE_STOP",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
+                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
+                comment_text: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "COMMENT_TEXT",
+                )?,
+                seconds: ::b24_core::__private::wire::field_at(slot_4, "SECONDS")?,
+                minutes: ::b24_core::__private::wire::field_at(slot_5, "MINUTES")?,
+                source: ::b24_core::__private::wire::field_at(slot_6, "SOURCE")?,
+                created_date: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "CREATED_DATE",
+                )?,
+                date_start: ::b24_core::__private::wire::field_at(slot_8, "DATE_START")?,
+                date_stop: ::b24_core::__private::wire::field_at(slot_9, "DATE_STOP")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Elapseditem {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.task_id,
+                &::std::format!("{}.{}", field, "TASK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "USER_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.comment_text,
+                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.seconds,
+                &::std::format!("{}.{}", field, "SECONDS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.minutes,
+                &::std::format!("{}.{}", field, "MINUTES"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.source,
+                &::std::format!("{}.{}", field, "SOURCE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.created_date,
+                &::std::format!("{}.{}", field, "CREATED_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_start,
+                &::std::format!("{}.{}", field, "DATE_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_stop,
+                &::std::format!("{}.{}", field, "DATE_STOP"),
+                problems,
+            );
+        }
+    }
+    /// `Members`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Members {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `TYPE`: `string`.
+        #[serde(
+            rename = "TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_PHOTO`: `string`.
+        #[serde(
+            rename = "PERSONAL_PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_photo: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `IMAGE`: `string`.
+        #[serde(
+            rename = "IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<::std::string::String>,
+        /// `IS_COLLABER`: `yn`.
+        #[serde(
+            rename = "IS_COLLABER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Members {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "TYPE",
+                    "NAME",
+                    "PERSONAL_PHOTO",
+                    "PERSONAL_GENDER",
+                    "IMAGE",
+                    "IS_COLLABER",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                personal_photo: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "PERSONAL_PHOTO",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "PERSONAL_GENDER",
+                )?,
+                image: ::b24_core::__private::wire::field_at(slot_5, "IMAGE")?,
+                is_collaber: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "IS_COLLABER",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Members {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_photo,
+                &::std::format!("{}.{}", field, "PERSONAL_PHOTO"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "IMAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_collaber,
+                &::std::format!("{}.{}", field, "IS_COLLABER"),
+                problems,
+            );
+        }
+    }
+    /// `Settings`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
+                obj,
+                &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `MULTIPLE`: `yn`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `MANDATORY`: `yn`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SHOW_FILTER`: `char`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `char`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `char`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `char`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `any`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `EDIT_FORM_LABEL`: `map<any>`.
+        #[serde(
+            rename = "EDIT_FORM_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_form_label: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIST_COLUMN_LABEL`: `map<any>`.
+        #[serde(
+            rename = "LIST_COLUMN_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_column_label: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LIST_FILTER_LABEL`: `map<any>`.
+        #[serde(
+            rename = "LIST_FILTER_LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_filter_label: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ERROR_MESSAGE`: `map<any>`.
+        #[serde(
+            rename = "ERROR_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `HELP_MESSAGE`: `map<any>`.
+        #[serde(
+            rename = "HELP_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub help_message: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Userfield {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "EDIT_FORM_LABEL",
+                    "LIST_COLUMN_LABEL",
+                    "LIST_FILTER_LABEL",
+                    "ERROR_MESSAGE",
+                    "HELP_MESSAGE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                edit_form_label: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "EDIT_FORM_LABEL",
+                )?,
+                list_column_label: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "LIST_COLUMN_LABEL",
+                )?,
+                list_filter_label: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "LIST_FILTER_LABEL",
+                )?,
+                error_message: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "ERROR_MESSAGE",
+                )?,
+                help_message: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "HELP_MESSAGE",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Userfield {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_form_label,
+                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_column_label,
+                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_filter_label,
+                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.error_message,
+                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.help_message,
+                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`task.checklistitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-add.html) (REST v2)
 ///
 /// Scope: `task`.
@@ -642,7 +2200,7 @@ impl ::b24_core::__private::Method for ChecklistitemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = checklistitem_get::Result;
+    type Output = checklistitem_get::Checklistitem;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -702,524 +2260,12 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ChecklistitemGet
 pub mod checklistitem_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Attachments` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Attachments {
-        /// `ATTACHMENT_ID`: `int`.
-        #[serde(
-            rename = "ATTACHMENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attachment_id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
-        #[serde(
-            rename = "FILE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `DOWNLOAD_URL`: `string`.
-        #[serde(
-            rename = "DOWNLOAD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `VIEW_URL`: `string`.
-        #[serde(
-            rename = "VIEW_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub view_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attachments {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Attachments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ATTACHMENT_ID",
-                    "NAME",
-                    "SIZE",
-                    "FILE_ID",
-                    "DOWNLOAD_URL",
-                    "VIEW_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attachment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ATTACHMENT_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DOWNLOAD_URL",
-                )?,
-                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Attachments {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.attachment_id,
-                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "FILE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.view_url,
-                &::std::format!("{}.{}", field, "VIEW_URL"),
-                problems,
-            );
-        }
-    }
-    /// `Members` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Members {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TYPE`: `string`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_PHOTO`: `string`.
-        #[serde(
-            rename = "PERSONAL_PHOTO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_photo: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_GENDER`: `string`.
-        #[serde(
-            rename = "PERSONAL_GENDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_gender: ::std::option::Option<::std::string::String>,
-        /// `IMAGE`: `string`.
-        #[serde(
-            rename = "IMAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image: ::std::option::Option<::std::string::String>,
-        /// `IS_COLLABER`: `yn`.
-        #[serde(
-            rename = "IS_COLLABER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TYPE",
-                    "NAME",
-                    "PERSONAL_PHOTO",
-                    "PERSONAL_GENDER",
-                    "IMAGE",
-                    "IS_COLLABER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PERSONAL_PHOTO",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PERSONAL_GENDER",
-                )?,
-                image: ::b24_core::__private::wire::field_at(slot_5, "IMAGE")?,
-                is_collaber: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_COLLABER",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Members {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_photo,
-                &::std::format!("{}.{}", field, "PERSONAL_PHOTO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_gender,
-                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image,
-                &::std::format!("{}.{}", field, "IMAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_collaber,
-                &::std::format!("{}.{}", field, "IS_COLLABER"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TASK_ID`: `int`.
-        #[serde(
-            rename = "TASK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub task_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
-        #[serde(
-            rename = "PARENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `CREATED_BY`: `string`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `SORT_INDEX`: `string`.
-        #[serde(
-            rename = "SORT_INDEX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort_index: ::std::option::Option<::std::string::String>,
-        /// `IS_COMPLETE`: `yn`.
-        #[serde(
-            rename = "IS_COMPLETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_complete: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_IMPORTANT`: `yn`.
-        #[serde(
-            rename = "IS_IMPORTANT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_important: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `TOGGLED_BY`: `string`.
-        #[serde(
-            rename = "TOGGLED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub toggled_by: ::std::option::Option<::std::string::String>,
-        /// `TOGGLED_DATE`: `string`.
-        #[serde(
-            rename = "TOGGLED_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub toggled_date: ::std::option::Option<::std::string::String>,
-        /// `MEMBERS`: `Members[]`.
-        #[serde(
-            rename = "MEMBERS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
-        /// `ATTACHMENTS`: `map<Attachments>`.
-        #[serde(
-            rename = "ATTACHMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attachments: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Attachments>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TASK_ID",
-                    "PARENT_ID",
-                    "CREATED_BY",
-                    "TITLE",
-                    "SORT_INDEX",
-                    "IS_COMPLETE",
-                    "IS_IMPORTANT",
-                    "TOGGLED_BY",
-                    "TOGGLED_DATE",
-                    "MEMBERS",
-                    "ATTACHMENTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
-                sort_index: ::b24_core::__private::wire::field_at(slot_5, "SORT_INDEX")?,
-                is_complete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_COMPLETE",
-                )?,
-                is_important: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "IS_IMPORTANT",
-                )?,
-                toggled_by: ::b24_core::__private::wire::field_at(slot_8, "TOGGLED_BY")?,
-                toggled_date: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "TOGGLED_DATE",
-                )?,
-                members: ::b24_core::__private::wire::field_at(slot_10, "MEMBERS")?,
-                attachments: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ATTACHMENTS",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.task_id,
-                &::std::format!("{}.{}", field, "TASK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "PARENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort_index,
-                &::std::format!("{}.{}", field, "SORT_INDEX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_complete,
-                &::std::format!("{}.{}", field, "IS_COMPLETE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_important,
-                &::std::format!("{}.{}", field, "IS_IMPORTANT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.toggled_by,
-                &::std::format!("{}.{}", field, "TOGGLED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.toggled_date,
-                &::std::format!("{}.{}", field, "TOGGLED_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.members,
-                &::std::format!("{}.{}", field, "MEMBERS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attachments,
-                &::std::format!("{}.{}", field, "ATTACHMENTS"),
-                problems,
-            );
-        }
-    }
+    /// `Attachments` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Attachments;
+    /// `Checklistitem` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Checklistitem;
+    /// `Members` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Members;
 }
 /// [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html) (REST v2)
 ///
@@ -1336,7 +2382,7 @@ impl ::b24_core::__private::Method for ChecklistitemGetlist {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<checklistitem_getlist::Result>;
+    type Output = ::std::vec::Vec<checklistitem_getlist::Checklistitem>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1351,7 +2397,7 @@ impl ::b24_core::__private::Method for ChecklistitemGetlist {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ChecklistitemGetlist {
-    type Item = checklistitem_getlist::Result;
+    type Item = checklistitem_getlist::Checklistitem;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -1390,524 +2436,12 @@ for ChecklistitemGetlistError {
 pub mod checklistitem_getlist {
     #[allow(unused_imports)]
     use super::*;
-    /// `Attachments` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Attachments {
-        /// `ATTACHMENT_ID`: `int`.
-        #[serde(
-            rename = "ATTACHMENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attachment_id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
-        #[serde(
-            rename = "FILE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `DOWNLOAD_URL`: `string`.
-        #[serde(
-            rename = "DOWNLOAD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `VIEW_URL`: `string`.
-        #[serde(
-            rename = "VIEW_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub view_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Attachments {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Attachments {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ATTACHMENT_ID",
-                    "NAME",
-                    "SIZE",
-                    "FILE_ID",
-                    "DOWNLOAD_URL",
-                    "VIEW_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attachment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ATTACHMENT_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DOWNLOAD_URL",
-                )?,
-                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Attachments {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.attachment_id,
-                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "FILE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.view_url,
-                &::std::format!("{}.{}", field, "VIEW_URL"),
-                problems,
-            );
-        }
-    }
-    /// `Members` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Members {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TYPE`: `string`.
-        #[serde(
-            rename = "TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_PHOTO`: `string`.
-        #[serde(
-            rename = "PERSONAL_PHOTO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_photo: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_GENDER`: `string`.
-        #[serde(
-            rename = "PERSONAL_GENDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_gender: ::std::option::Option<::std::string::String>,
-        /// `IMAGE`: `string`.
-        #[serde(
-            rename = "IMAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image: ::std::option::Option<::std::string::String>,
-        /// `IS_COLLABER`: `yn`.
-        #[serde(
-            rename = "IS_COLLABER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_collaber: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Members {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Members {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TYPE",
-                    "NAME",
-                    "PERSONAL_PHOTO",
-                    "PERSONAL_GENDER",
-                    "IMAGE",
-                    "IS_COLLABER",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "TYPE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                personal_photo: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "PERSONAL_PHOTO",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "PERSONAL_GENDER",
-                )?,
-                image: ::b24_core::__private::wire::field_at(slot_5, "IMAGE")?,
-                is_collaber: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_COLLABER",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Members {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_photo,
-                &::std::format!("{}.{}", field, "PERSONAL_PHOTO"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_gender,
-                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.image,
-                &::std::format!("{}.{}", field, "IMAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_collaber,
-                &::std::format!("{}.{}", field, "IS_COLLABER"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TASK_ID`: `int`.
-        #[serde(
-            rename = "TASK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub task_id: ::std::option::Option<i64>,
-        /// `PARENT_ID`: `int`.
-        #[serde(
-            rename = "PARENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_id: ::std::option::Option<i64>,
-        /// `CREATED_BY`: `string`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<::std::string::String>,
-        /// `TITLE`: `string`.
-        #[serde(
-            rename = "TITLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `SORT_INDEX`: `string`.
-        #[serde(
-            rename = "SORT_INDEX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort_index: ::std::option::Option<::std::string::String>,
-        /// `IS_COMPLETE`: `yn`.
-        #[serde(
-            rename = "IS_COMPLETE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_complete: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IS_IMPORTANT`: `yn`.
-        #[serde(
-            rename = "IS_IMPORTANT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_important: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `TOGGLED_BY`: `string`.
-        #[serde(
-            rename = "TOGGLED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub toggled_by: ::std::option::Option<::std::string::String>,
-        /// `TOGGLED_DATE`: `datetime`.
-        #[serde(
-            rename = "TOGGLED_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub toggled_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `MEMBERS`: `Members[]`.
-        #[serde(
-            rename = "MEMBERS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub members: ::std::option::Option<::std::vec::Vec<Members>>,
-        /// `ATTACHMENTS`: `map<Attachments>`.
-        #[serde(
-            rename = "ATTACHMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attachments: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, Attachments>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TASK_ID",
-                    "PARENT_ID",
-                    "CREATED_BY",
-                    "TITLE",
-                    "SORT_INDEX",
-                    "IS_COMPLETE",
-                    "IS_IMPORTANT",
-                    "TOGGLED_BY",
-                    "TOGGLED_DATE",
-                    "MEMBERS",
-                    "ATTACHMENTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-                parent_id: ::b24_core::__private::wire::field_at(slot_2, "PARENT_ID")?,
-                created_by: ::b24_core::__private::wire::field_at(slot_3, "CREATED_BY")?,
-                title: ::b24_core::__private::wire::field_at(slot_4, "TITLE")?,
-                sort_index: ::b24_core::__private::wire::field_at(slot_5, "SORT_INDEX")?,
-                is_complete: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "IS_COMPLETE",
-                )?,
-                is_important: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "IS_IMPORTANT",
-                )?,
-                toggled_by: ::b24_core::__private::wire::field_at(slot_8, "TOGGLED_BY")?,
-                toggled_date: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "TOGGLED_DATE",
-                )?,
-                members: ::b24_core::__private::wire::field_at(slot_10, "MEMBERS")?,
-                attachments: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "ATTACHMENTS",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.task_id,
-                &::std::format!("{}.{}", field, "TASK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.parent_id,
-                &::std::format!("{}.{}", field, "PARENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "TITLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort_index,
-                &::std::format!("{}.{}", field, "SORT_INDEX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_complete,
-                &::std::format!("{}.{}", field, "IS_COMPLETE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_important,
-                &::std::format!("{}.{}", field, "IS_IMPORTANT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.toggled_by,
-                &::std::format!("{}.{}", field, "TOGGLED_BY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.toggled_date,
-                &::std::format!("{}.{}", field, "TOGGLED_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.members,
-                &::std::format!("{}.{}", field, "MEMBERS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attachments,
-                &::std::format!("{}.{}", field, "ATTACHMENTS"),
-                problems,
-            );
-        }
-    }
+    /// `Attachments` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Attachments;
+    /// `Checklistitem` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Checklistitem;
+    /// `Members` of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Members;
 }
 /// [`task.checklistitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-manifest.html) (REST v2)
 ///
@@ -3393,7 +3927,7 @@ impl ::b24_core::__private::Method for CommentitemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = commentitem_get::Result;
+    type Output = commentitem_get::Commentitem;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3456,319 +3990,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetEr
 pub mod commentitem_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `AttachedObjects` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct AttachedObjects {
-        /// `ATTACHMENT_ID`: `int`.
-        #[serde(
-            rename = "ATTACHMENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attachment_id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
-        #[serde(
-            rename = "FILE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `DOWNLOAD_URL`: `string`.
-        #[serde(
-            rename = "DOWNLOAD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `VIEW_URL`: `string`.
-        #[serde(
-            rename = "VIEW_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub view_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedObjects {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for AttachedObjects {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ATTACHMENT_ID",
-                    "NAME",
-                    "SIZE",
-                    "FILE_ID",
-                    "DOWNLOAD_URL",
-                    "VIEW_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attachment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ATTACHMENT_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DOWNLOAD_URL",
-                )?,
-                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for AttachedObjects {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.attachment_id,
-                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "FILE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.view_url,
-                &::std::format!("{}.{}", field, "VIEW_URL"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `POST_MESSAGE_HTML`: `any`.
-        #[serde(
-            rename = "POST_MESSAGE_HTML",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post_message_html: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `AUTHOR_ID`: `int`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `AUTHOR_NAME`: `string`.
-        #[serde(
-            rename = "AUTHOR_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_name: ::std::option::Option<::std::string::String>,
-        /// `AUTHOR_EMAIL`: `string`.
-        #[serde(
-            rename = "AUTHOR_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_email: ::std::option::Option<::std::string::String>,
-        /// `POST_DATE`: `datetime`.
-        #[serde(
-            rename = "POST_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `POST_MESSAGE`: `string`.
-        #[serde(
-            rename = "POST_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post_message: ::std::option::Option<::std::string::String>,
-        /// `ATTACHED_OBJECTS`: `map<AttachedObjects>`.
-        #[serde(
-            rename = "ATTACHED_OBJECTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attached_objects: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, AttachedObjects>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "POST_MESSAGE_HTML",
-                    "ID",
-                    "AUTHOR_ID",
-                    "AUTHOR_NAME",
-                    "AUTHOR_EMAIL",
-                    "POST_DATE",
-                    "POST_MESSAGE",
-                    "ATTACHED_OBJECTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                post_message_html: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "POST_MESSAGE_HTML",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "AUTHOR_ID")?,
-                author_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "AUTHOR_NAME",
-                )?,
-                author_email: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "AUTHOR_EMAIL",
-                )?,
-                post_date: ::b24_core::__private::wire::field_at(slot_5, "POST_DATE")?,
-                post_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "POST_MESSAGE",
-                )?,
-                attached_objects: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ATTACHED_OBJECTS",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.post_message_html,
-                &::std::format!("{}.{}", field, "POST_MESSAGE_HTML"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_name,
-                &::std::format!("{}.{}", field, "AUTHOR_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_email,
-                &::std::format!("{}.{}", field, "AUTHOR_EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post_date,
-                &::std::format!("{}.{}", field, "POST_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post_message,
-                &::std::format!("{}.{}", field, "POST_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attached_objects,
-                &::std::format!("{}.{}", field, "ATTACHED_OBJECTS"),
-                problems,
-            );
-        }
-    }
+    /// `AttachedObjects` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::AttachedObjects;
+    /// `Commentitem` of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Commentitem;
 }
 /// [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html) (REST v2)
 ///
@@ -3891,7 +4116,7 @@ impl ::b24_core::__private::Method for CommentitemGetlist {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<commentitem_getlist::Result>;
+    type Output = ::std::vec::Vec<commentitem_getlist::Commentitem>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3952,319 +4177,10 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CommentitemGetli
 pub mod commentitem_getlist {
     #[allow(unused_imports)]
     use super::*;
-    /// `AttachedObjects` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct AttachedObjects {
-        /// `ATTACHMENT_ID`: `int`.
-        #[serde(
-            rename = "ATTACHMENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attachment_id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `FILE_ID`: `int`.
-        #[serde(
-            rename = "FILE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `DOWNLOAD_URL`: `string`.
-        #[serde(
-            rename = "DOWNLOAD_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `VIEW_URL`: `string`.
-        #[serde(
-            rename = "VIEW_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub view_url: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedObjects {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for AttachedObjects {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ATTACHMENT_ID",
-                    "NAME",
-                    "SIZE",
-                    "FILE_ID",
-                    "DOWNLOAD_URL",
-                    "VIEW_URL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attachment_id: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "ATTACHMENT_ID",
-                )?,
-                name: ::b24_core::__private::wire::field_at(slot_1, "NAME")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                file_id: ::b24_core::__private::wire::field_at(slot_3, "FILE_ID")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "DOWNLOAD_URL",
-                )?,
-                view_url: ::b24_core::__private::wire::field_at(slot_5, "VIEW_URL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for AttachedObjects {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.attachment_id,
-                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "FILE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.view_url,
-                &::std::format!("{}.{}", field, "VIEW_URL"),
-                problems,
-            );
-        }
-    }
-    /// `Result` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `POST_MESSAGE_HTML`: `any`.
-        #[serde(
-            rename = "POST_MESSAGE_HTML",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post_message_html: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `AUTHOR_ID`: `int`.
-        #[serde(
-            rename = "AUTHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_id: ::std::option::Option<i64>,
-        /// `AUTHOR_NAME`: `string`.
-        #[serde(
-            rename = "AUTHOR_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_name: ::std::option::Option<::std::string::String>,
-        /// `AUTHOR_EMAIL`: `string`.
-        #[serde(
-            rename = "AUTHOR_EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub author_email: ::std::option::Option<::std::string::String>,
-        /// `POST_DATE`: `datetime`.
-        #[serde(
-            rename = "POST_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `POST_MESSAGE`: `string`.
-        #[serde(
-            rename = "POST_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub post_message: ::std::option::Option<::std::string::String>,
-        /// `ATTACHED_OBJECTS`: `map<AttachedObjects>`.
-        #[serde(
-            rename = "ATTACHED_OBJECTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attached_objects: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, AttachedObjects>,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "POST_MESSAGE_HTML",
-                    "ID",
-                    "AUTHOR_ID",
-                    "AUTHOR_NAME",
-                    "AUTHOR_EMAIL",
-                    "POST_DATE",
-                    "POST_MESSAGE",
-                    "ATTACHED_OBJECTS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                post_message_html: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "POST_MESSAGE_HTML",
-                )?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "ID")?,
-                author_id: ::b24_core::__private::wire::field_at(slot_2, "AUTHOR_ID")?,
-                author_name: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "AUTHOR_NAME",
-                )?,
-                author_email: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "AUTHOR_EMAIL",
-                )?,
-                post_date: ::b24_core::__private::wire::field_at(slot_5, "POST_DATE")?,
-                post_message: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "POST_MESSAGE",
-                )?,
-                attached_objects: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ATTACHED_OBJECTS",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.post_message_html,
-                &::std::format!("{}.{}", field, "POST_MESSAGE_HTML"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_id,
-                &::std::format!("{}.{}", field, "AUTHOR_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_name,
-                &::std::format!("{}.{}", field, "AUTHOR_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.author_email,
-                &::std::format!("{}.{}", field, "AUTHOR_EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post_date,
-                &::std::format!("{}.{}", field, "POST_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.post_message,
-                &::std::format!("{}.{}", field, "POST_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.attached_objects,
-                &::std::format!("{}.{}", field, "ATTACHED_OBJECTS"),
-                problems,
-            );
-        }
-    }
+    /// `AttachedObjects` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::AttachedObjects;
+    /// `Commentitem` of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Commentitem;
 }
 /// [`task.commentitem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-manifest.html) (REST v2)
 ///
@@ -5183,89 +5099,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemAddEr
 pub mod elapseditem_add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Arfields` of [`task.elapseditem.add`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Arfields {
-        /// `SECONDS`: `int`.
-        #[serde(rename = "SECONDS")]
-        pub seconds: i64,
-        /// `COMMENT_TEXT`: `string`.
-        #[serde(rename = "COMMENT_TEXT")]
-        pub comment_text: ::std::string::String,
-        /// `USER_ID`: `int`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Arfields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Arfields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SECONDS", "COMMENT_TEXT", "USER_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
-                comment_text: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMMENT_TEXT",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Arfields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.seconds,
-                &::std::format!("{}.{}", field, "SECONDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment_text,
-                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                problems,
-            );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                    &self.comment_text,
-                );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-        }
-    }
+    /// `Arfields` of [`task.elapseditem.add`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Arfields;
 }
 /// [`task.elapseditem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html) (REST v2)
 ///
@@ -5514,7 +5349,7 @@ impl ::b24_core::__private::Method for ElapseditemGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<elapseditem_get::Result>;
+    type Output = ::std::vec::Vec<elapseditem_get::Elapseditem>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5586,199 +5421,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetEr
 pub mod elapseditem_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`task.elapseditem.get`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TASK_ID`: `int`.
-        #[serde(
-            rename = "TASK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub task_id: ::std::option::Option<i64>,
-        /// `USER_ID`: `int`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `COMMENT_TEXT`: `string`.
-        #[serde(
-            rename = "COMMENT_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment_text: ::std::option::Option<::std::string::String>,
-        /// `SECONDS`: `string`.
-        #[serde(
-            rename = "SECONDS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub seconds: ::std::option::Option<::std::string::String>,
-        /// `MINUTES`: `string`.
-        #[serde(
-            rename = "MINUTES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub minutes: ::std::option::Option<::std::string::String>,
-        /// `SOURCE`: `string`.
-        #[serde(
-            rename = "SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source: ::std::option::Option<::std::string::String>,
-        /// `CREATED_DATE`: `datetime`.
-        #[serde(
-            rename = "CREATED_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_START`: `datetime`.
-        #[serde(
-            rename = "DATE_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_STOP`: `datetime`.
-        #[serde(
-            rename = "DATE_STOP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_stop: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TASK_ID",
-                    "USER_ID",
-                    "COMMENT_TEXT",
-                    "SECONDS",
-                    "MINUTES",
-                    "SOURCE",
-                    "CREATED_DATE",
-                    "DATE_START",
-                    "DATE_STOP",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
-                comment_text: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "COMMENT_TEXT",
-                )?,
-                seconds: ::b24_core::__private::wire::field_at(slot_4, "SECONDS")?,
-                minutes: ::b24_core::__private::wire::field_at(slot_5, "MINUTES")?,
-                source: ::b24_core::__private::wire::field_at(slot_6, "SOURCE")?,
-                created_date: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CREATED_DATE",
-                )?,
-                date_start: ::b24_core::__private::wire::field_at(slot_8, "DATE_START")?,
-                date_stop: ::b24_core::__private::wire::field_at(slot_9, "DATE_STOP")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.task_id,
-                &::std::format!("{}.{}", field, "TASK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment_text,
-                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.seconds,
-                &::std::format!("{}.{}", field, "SECONDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.minutes,
-                &::std::format!("{}.{}", field, "MINUTES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source,
-                &::std::format!("{}.{}", field, "SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_date,
-                &::std::format!("{}.{}", field, "CREATED_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "DATE_START"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_stop,
-                &::std::format!("{}.{}", field, "DATE_STOP"),
-                problems,
-            );
-        }
-    }
+    /// `Elapseditem` of [`task.elapseditem.get`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Elapseditem;
 }
 /// [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html) (REST v2)
 ///
@@ -5955,7 +5599,7 @@ impl ::b24_core::__private::Method for ElapseditemGetlist {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<elapseditem_getlist::Result>;
+    type Output = ::std::vec::Vec<elapseditem_getlist::Elapseditem>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6030,199 +5674,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemGetli
 pub mod elapseditem_getlist {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `TASK_ID`: `int`.
-        #[serde(
-            rename = "TASK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub task_id: ::std::option::Option<i64>,
-        /// `USER_ID`: `int`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `COMMENT_TEXT`: `string`.
-        #[serde(
-            rename = "COMMENT_TEXT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comment_text: ::std::option::Option<::std::string::String>,
-        /// `SECONDS`: `string`.
-        #[serde(
-            rename = "SECONDS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub seconds: ::std::option::Option<::std::string::String>,
-        /// `MINUTES`: `string`.
-        #[serde(
-            rename = "MINUTES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub minutes: ::std::option::Option<::std::string::String>,
-        /// `SOURCE`: `string`.
-        #[serde(
-            rename = "SOURCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub source: ::std::option::Option<::std::string::String>,
-        /// `CREATED_DATE`: `datetime`.
-        #[serde(
-            rename = "CREATED_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_START`: `datetime`.
-        #[serde(
-            rename = "DATE_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_STOP`: `datetime`.
-        #[serde(
-            rename = "DATE_STOP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_stop: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "TASK_ID",
-                    "USER_ID",
-                    "COMMENT_TEXT",
-                    "SECONDS",
-                    "MINUTES",
-                    "SOURCE",
-                    "CREATED_DATE",
-                    "DATE_START",
-                    "DATE_STOP",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                task_id: ::b24_core::__private::wire::field_at(slot_1, "TASK_ID")?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
-                comment_text: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "COMMENT_TEXT",
-                )?,
-                seconds: ::b24_core::__private::wire::field_at(slot_4, "SECONDS")?,
-                minutes: ::b24_core::__private::wire::field_at(slot_5, "MINUTES")?,
-                source: ::b24_core::__private::wire::field_at(slot_6, "SOURCE")?,
-                created_date: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "CREATED_DATE",
-                )?,
-                date_start: ::b24_core::__private::wire::field_at(slot_8, "DATE_START")?,
-                date_stop: ::b24_core::__private::wire::field_at(slot_9, "DATE_STOP")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.task_id,
-                &::std::format!("{}.{}", field, "TASK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment_text,
-                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.seconds,
-                &::std::format!("{}.{}", field, "SECONDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.minutes,
-                &::std::format!("{}.{}", field, "MINUTES"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.source,
-                &::std::format!("{}.{}", field, "SOURCE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.created_date,
-                &::std::format!("{}.{}", field, "CREATED_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "DATE_START"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_stop,
-                &::std::format!("{}.{}", field, "DATE_STOP"),
-                problems,
-            );
-        }
-    }
+    /// `Elapseditem` of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Elapseditem;
 }
 /// [`task.elapseditem.getmanifest`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-manifest.html) (REST v2)
 ///
@@ -6658,89 +6111,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ElapseditemUpdat
 pub mod elapseditem_update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Arfields` of [`task.elapseditem.update`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Arfields {
-        /// `SECONDS`: `int`.
-        #[serde(rename = "SECONDS")]
-        pub seconds: i64,
-        /// `COMMENT_TEXT`: `string`.
-        #[serde(rename = "COMMENT_TEXT")]
-        pub comment_text: ::std::string::String,
-        /// `USER_ID`: `int`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Arfields {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Arfields {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SECONDS", "COMMENT_TEXT", "USER_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                seconds: ::b24_core::__private::wire::field_at(slot_0, "SECONDS")?,
-                comment_text: ::b24_core::__private::wire::field_at(
-                    slot_1,
-                    "COMMENT_TEXT",
-                )?,
-                user_id: ::b24_core::__private::wire::field_at(slot_2, "USER_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Arfields {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.seconds,
-                &::std::format!("{}.{}", field, "SECONDS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.comment_text,
-                &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                problems,
-            );
-            problems
-                .non_empty(
-                    &::std::format!("{}.{}", field, "COMMENT_TEXT"),
-                    &self.comment_text,
-                );
-            ::b24_core::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-        }
-    }
+    /// `Arfields` of [`task.elapseditem.update`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Arfields;
 }
 /// [`task.item.add`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add.html) (REST v2)
 ///
@@ -10725,95 +10097,8 @@ pub mod item_userfield_add {
             );
         }
     }
-    /// `Settings` of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `DEFAULT_VALUE`: `any`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `DISPLAY`: `string`.
-        #[serde(
-            rename = "DISPLAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.display,
-                &::std::format!("{}.{}", field, "DISPLAY"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`task.item.userfield.delete`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-delete.html) (REST v2)
 ///
@@ -11014,7 +10299,7 @@ impl ::b24_core::__private::Method for ItemUserfieldGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = item_userfield_get::Result;
+    type Output = item_userfield_get::Userfield;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -11061,487 +10346,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ItemUserfieldGet
 pub mod item_userfield_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `char`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `char`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `char`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `map<any>`.
-        #[serde(
-            rename = "EDIT_FORM_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_form_label: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LIST_COLUMN_LABEL`: `map<any>`.
-        #[serde(
-            rename = "LIST_COLUMN_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_column_label: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LIST_FILTER_LABEL`: `map<any>`.
-        #[serde(
-            rename = "LIST_FILTER_LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_filter_label: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ERROR_MESSAGE`: `map<any>`.
-        #[serde(
-            rename = "ERROR_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub error_message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `HELP_MESSAGE`: `map<any>`.
-        #[serde(
-            rename = "HELP_MESSAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub help_message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `SETTINGS`: `Settings`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "EDIT_FORM_LABEL",
-                    "LIST_COLUMN_LABEL",
-                    "LIST_FILTER_LABEL",
-                    "ERROR_MESSAGE",
-                    "HELP_MESSAGE",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                edit_form_label: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "EDIT_FORM_LABEL",
-                )?,
-                list_column_label: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "LIST_COLUMN_LABEL",
-                )?,
-                list_filter_label: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "LIST_FILTER_LABEL",
-                )?,
-                error_message: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "ERROR_MESSAGE",
-                )?,
-                help_message: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "HELP_MESSAGE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_17, "SETTINGS")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_form_label,
-                &::std::format!("{}.{}", field, "EDIT_FORM_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_column_label,
-                &::std::format!("{}.{}", field, "LIST_COLUMN_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_filter_label,
-                &::std::format!("{}.{}", field, "LIST_FILTER_LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.error_message,
-                &::std::format!("{}.{}", field, "ERROR_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.help_message,
-                &::std::format!("{}.{}", field, "HELP_MESSAGE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `SIZE`: `int`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `REGEXP`: `string`.
-        #[serde(
-            rename = "REGEXP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub regexp: ::std::option::Option<::std::string::String>,
-        /// `MIN_LENGTH`: `int`.
-        #[serde(
-            rename = "MIN_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_length: ::std::option::Option<i64>,
-        /// `MAX_LENGTH`: `int`.
-        #[serde(
-            rename = "MAX_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_length: ::std::option::Option<i64>,
-        /// `DEFAULT_VALUE`: `string`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["SIZE", "ROWS", "REGEXP", "MIN_LENGTH", "MAX_LENGTH", "DEFAULT_VALUE"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                size: ::b24_core::__private::wire::field_at(slot_0, "SIZE")?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_2, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "DEFAULT_VALUE",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.regexp,
-                &::std::format!("{}.{}", field, "REGEXP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_length,
-                &::std::format!("{}.{}", field, "MIN_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_length,
-                &::std::format!("{}.{}", field, "MAX_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-        }
-    }
+    /// `Userfield` of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Userfield;
 }
 /// [`task.item.userfield.getfields`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-fields.html) (REST v2)
 ///
@@ -12222,7 +11028,7 @@ impl ::b24_core::__private::Method for ItemUserfieldGetlist {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<item_userfield_getlist::Result>;
+    type Output = ::std::vec::Vec<item_userfield_getlist::Userfield>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -12239,7 +11045,7 @@ impl ::b24_core::__private::Method for ItemUserfieldGetlist {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for ItemUserfieldGetlist {
-    type Item = item_userfield_getlist::Result;
+    type Item = item_userfield_getlist::Userfield;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -12275,255 +11081,8 @@ for ItemUserfieldGetlistError {
 pub mod item_userfield_getlist {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `MULTIPLE`: `yn`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `MANDATORY`: `yn`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_FILTER`: `char`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `char`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `char`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `char`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-        }
-    }
+    /// `Userfield` of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Userfield;
 }
 /// [`task.item.userfield.gettypes`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html) (REST v2)
 ///
@@ -13065,95 +11624,8 @@ pub mod item_userfield_update {
             );
         }
     }
-    /// `Settings` of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `DEFAULT_VALUE`: `any`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `DISPLAY`: `string`.
-        #[serde(
-            rename = "DISPLAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2] = ::b24_core::__private::wire::slots(
-                obj,
-                &["DEFAULT_VALUE", "ROWS", "DISPLAY"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                display: ::b24_core::__private::wire::field_at(slot_2, "DISPLAY")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.display,
-                &::std::format!("{}.{}", field, "DISPLAY"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`task.items.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-items-get-list.html) (REST v2)
 ///
@@ -14240,7 +12712,7 @@ impl ::b24_core::__private::Method for StagesGet {
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
-        stages_get::Result,
+        stages_get::Stages,
     >;
     #[allow(unused_variables)]
     fn validate(
@@ -14286,7 +12758,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StagesGetError {
 pub mod stages_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`task.stages.get`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html).
+    /// `Stages` of [`task.stages.get`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -14295,7 +12767,7 @@ pub mod stages_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Stages {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -14379,14 +12851,14 @@ pub mod stages_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Stages {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Stages {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -14436,7 +12908,7 @@ pub mod stages_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Stages {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

@@ -8,6 +8,353 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Field`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Field {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `filterable`: `bool`.
+        #[serde(
+            rename = "filterable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filterable: ::std::option::Option<bool>,
+        /// `sortable`: `bool`.
+        #[serde(
+            rename = "sortable",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sortable: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Field {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Field {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
+                obj,
+                &["name", "type", "title", "filterable", "sortable"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
+                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
+                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
+                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
+                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Field {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.filterable,
+                &::std::format!("{}.{}", field, "filterable"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sortable,
+                &::std::format!("{}.{}", field, "sortable"),
+                problems,
+            );
+        }
+    }
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `STATUS`: `string`.
+        #[serde(
+            rename = "STATUS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `TIME_START`: `datetime`.
+        #[serde(
+            rename = "TIME_START",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_FINISH`: `any`.
+        #[serde(
+            rename = "TIME_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_finish: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `DURATION`: `string`.
+        #[serde(
+            rename = "DURATION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<::std::string::String>,
+        /// `TIME_LEAKS`: `string`.
+        #[serde(
+            rename = "TIME_LEAKS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_leaks: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `any`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IP_OPEN`: `string`.
+        #[serde(
+            rename = "IP_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_open: ::std::option::Option<::std::string::String>,
+        /// `IP_CLOSE`: `string`.
+        #[serde(
+            rename = "IP_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ip_close: ::std::option::Option<::std::string::String>,
+        /// `LAT_OPEN`: `float`.
+        #[serde(
+            rename = "LAT_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_open: ::std::option::Option<f64>,
+        /// `LON_OPEN`: `float`.
+        #[serde(
+            rename = "LON_OPEN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_open: ::std::option::Option<f64>,
+        /// `LAT_CLOSE`: `int`.
+        #[serde(
+            rename = "LAT_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lat_close: ::std::option::Option<i64>,
+        /// `LON_CLOSE`: `int`.
+        #[serde(
+            rename = "LON_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lon_close: ::std::option::Option<i64>,
+        /// `TZ_OFFSET`: `int`.
+        #[serde(
+            rename = "TZ_OFFSET",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tz_offset: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "STATUS",
+                    "TIME_START",
+                    "TIME_FINISH",
+                    "DURATION",
+                    "TIME_LEAKS",
+                    "ACTIVE",
+                    "IP_OPEN",
+                    "IP_CLOSE",
+                    "LAT_OPEN",
+                    "LON_OPEN",
+                    "LAT_CLOSE",
+                    "LON_CLOSE",
+                    "TZ_OFFSET",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
+                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
+                time_finish: ::b24_core::__private::wire::field_at(
+                    slot_2,
+                    "TIME_FINISH",
+                )?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
+                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
+                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
+                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
+                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
+                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
+                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
+                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
+                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
+                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.status,
+                &::std::format!("{}.{}", field, "STATUS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_start,
+                &::std::format!("{}.{}", field, "TIME_START"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_finish,
+                &::std::format!("{}.{}", field, "TIME_FINISH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "DURATION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_leaks,
+                &::std::format!("{}.{}", field, "TIME_LEAKS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_open,
+                &::std::format!("{}.{}", field, "IP_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.ip_close,
+                &::std::format!("{}.{}", field, "IP_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_open,
+                &::std::format!("{}.{}", field, "LAT_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_open,
+                &::std::format!("{}.{}", field, "LON_OPEN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lat_close,
+                &::std::format!("{}.{}", field, "LAT_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lon_close,
+                &::std::format!("{}.{}", field, "LON_CLOSE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.tz_offset,
+                &::std::format!("{}.{}", field, "TZ_OFFSET"),
+                problems,
+            );
+        }
+    }
+}
 /// [`timeman.close`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html) (REST v2)
 ///
 /// Scope: `timeman`.
@@ -737,7 +1084,7 @@ impl ::b24_core::__private::Method for NetworkrangeGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<networkrange_get::Result>;
+    type Output = ::std::vec::Vec<networkrange_get::Networkrange>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -780,7 +1127,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkrangeGetE
 pub mod networkrange_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`timeman.networkrange.get`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html).
+    /// `Networkrange` of [`timeman.networkrange.get`](https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -789,7 +1136,7 @@ pub mod networkrange_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Networkrange {
         /// `ip_range`: `string`.
         #[serde(
             rename = "ip_range",
@@ -811,14 +1158,14 @@ pub mod networkrange_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Networkrange {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Networkrange {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -836,7 +1183,7 @@ pub mod networkrange_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Networkrange {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1333,238 +1680,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for OpenError {
 pub mod open {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`timeman.open`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `STATUS`: `string`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `TIME_START`: `datetime`.
-        #[serde(
-            rename = "TIME_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `TIME_FINISH`: `any`.
-        #[serde(
-            rename = "TIME_FINISH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_finish: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DURATION`: `string`.
-        #[serde(
-            rename = "DURATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duration: ::std::option::Option<::std::string::String>,
-        /// `TIME_LEAKS`: `string`.
-        #[serde(
-            rename = "TIME_LEAKS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_leaks: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `any`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IP_OPEN`: `string`.
-        #[serde(
-            rename = "IP_OPEN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ip_open: ::std::option::Option<::std::string::String>,
-        /// `IP_CLOSE`: `string`.
-        #[serde(
-            rename = "IP_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ip_close: ::std::option::Option<::std::string::String>,
-        /// `LAT_OPEN`: `float`.
-        #[serde(
-            rename = "LAT_OPEN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lat_open: ::std::option::Option<f64>,
-        /// `LON_OPEN`: `float`.
-        #[serde(
-            rename = "LON_OPEN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lon_open: ::std::option::Option<f64>,
-        /// `LAT_CLOSE`: `int`.
-        #[serde(
-            rename = "LAT_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lat_close: ::std::option::Option<i64>,
-        /// `LON_CLOSE`: `int`.
-        #[serde(
-            rename = "LON_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lon_close: ::std::option::Option<i64>,
-        /// `TZ_OFFSET`: `int`.
-        #[serde(
-            rename = "TZ_OFFSET",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tz_offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "STATUS",
-                    "TIME_START",
-                    "TIME_FINISH",
-                    "DURATION",
-                    "TIME_LEAKS",
-                    "ACTIVE",
-                    "IP_OPEN",
-                    "IP_CLOSE",
-                    "LAT_OPEN",
-                    "LON_OPEN",
-                    "LAT_CLOSE",
-                    "LON_CLOSE",
-                    "TZ_OFFSET",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
-                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
-                time_finish: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIME_FINISH",
-                )?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
-                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
-                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
-                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
-                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
-                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
-                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
-                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_start,
-                &::std::format!("{}.{}", field, "TIME_START"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_finish,
-                &::std::format!("{}.{}", field, "TIME_FINISH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.duration,
-                &::std::format!("{}.{}", field, "DURATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_leaks,
-                &::std::format!("{}.{}", field, "TIME_LEAKS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ip_open,
-                &::std::format!("{}.{}", field, "IP_OPEN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ip_close,
-                &::std::format!("{}.{}", field, "IP_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lat_open,
-                &::std::format!("{}.{}", field, "LAT_OPEN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lon_open,
-                &::std::format!("{}.{}", field, "LON_OPEN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lat_close,
-                &::std::format!("{}.{}", field, "LAT_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lon_close,
-                &::std::format!("{}.{}", field, "LON_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tz_offset,
-                &::std::format!("{}.{}", field, "TZ_OFFSET"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`timeman.open`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`timeman.pause`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html) (REST v2)
 ///
@@ -1696,238 +1813,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for PauseError {
 pub mod pause {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`timeman.pause`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `STATUS`: `string`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `TIME_START`: `datetime`.
-        #[serde(
-            rename = "TIME_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_start: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `TIME_FINISH`: `any`.
-        #[serde(
-            rename = "TIME_FINISH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_finish: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DURATION`: `string`.
-        #[serde(
-            rename = "DURATION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duration: ::std::option::Option<::std::string::String>,
-        /// `TIME_LEAKS`: `string`.
-        #[serde(
-            rename = "TIME_LEAKS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_leaks: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `any`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IP_OPEN`: `string`.
-        #[serde(
-            rename = "IP_OPEN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ip_open: ::std::option::Option<::std::string::String>,
-        /// `IP_CLOSE`: `string`.
-        #[serde(
-            rename = "IP_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ip_close: ::std::option::Option<::std::string::String>,
-        /// `LAT_OPEN`: `float`.
-        #[serde(
-            rename = "LAT_OPEN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lat_open: ::std::option::Option<f64>,
-        /// `LON_OPEN`: `float`.
-        #[serde(
-            rename = "LON_OPEN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lon_open: ::std::option::Option<f64>,
-        /// `LAT_CLOSE`: `int`.
-        #[serde(
-            rename = "LAT_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lat_close: ::std::option::Option<i64>,
-        /// `LON_CLOSE`: `int`.
-        #[serde(
-            rename = "LON_CLOSE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lon_close: ::std::option::Option<i64>,
-        /// `TZ_OFFSET`: `int`.
-        #[serde(
-            rename = "TZ_OFFSET",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tz_offset: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "STATUS",
-                    "TIME_START",
-                    "TIME_FINISH",
-                    "DURATION",
-                    "TIME_LEAKS",
-                    "ACTIVE",
-                    "IP_OPEN",
-                    "IP_CLOSE",
-                    "LAT_OPEN",
-                    "LON_OPEN",
-                    "LAT_CLOSE",
-                    "LON_CLOSE",
-                    "TZ_OFFSET",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                status: ::b24_core::__private::wire::field_at(slot_0, "STATUS")?,
-                time_start: ::b24_core::__private::wire::field_at(slot_1, "TIME_START")?,
-                time_finish: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "TIME_FINISH",
-                )?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "DURATION")?,
-                time_leaks: ::b24_core::__private::wire::field_at(slot_4, "TIME_LEAKS")?,
-                active: ::b24_core::__private::wire::field_at(slot_5, "ACTIVE")?,
-                ip_open: ::b24_core::__private::wire::field_at(slot_6, "IP_OPEN")?,
-                ip_close: ::b24_core::__private::wire::field_at(slot_7, "IP_CLOSE")?,
-                lat_open: ::b24_core::__private::wire::field_at(slot_8, "LAT_OPEN")?,
-                lon_open: ::b24_core::__private::wire::field_at(slot_9, "LON_OPEN")?,
-                lat_close: ::b24_core::__private::wire::field_at(slot_10, "LAT_CLOSE")?,
-                lon_close: ::b24_core::__private::wire::field_at(slot_11, "LON_CLOSE")?,
-                tz_offset: ::b24_core::__private::wire::field_at(slot_12, "TZ_OFFSET")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_start,
-                &::std::format!("{}.{}", field, "TIME_START"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_finish,
-                &::std::format!("{}.{}", field, "TIME_FINISH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.duration,
-                &::std::format!("{}.{}", field, "DURATION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_leaks,
-                &::std::format!("{}.{}", field, "TIME_LEAKS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ip_open,
-                &::std::format!("{}.{}", field, "IP_OPEN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.ip_close,
-                &::std::format!("{}.{}", field, "IP_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lat_open,
-                &::std::format!("{}.{}", field, "LAT_OPEN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lon_open,
-                &::std::format!("{}.{}", field, "LON_OPEN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lat_close,
-                &::std::format!("{}.{}", field, "LAT_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lon_close,
-                &::std::format!("{}.{}", field, "LON_CLOSE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.tz_offset,
-                &::std::format!("{}.{}", field, "TZ_OFFSET"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`timeman.pause`](https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html) (REST v3)
 ///
@@ -2093,116 +1980,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldGetV3
 pub mod record_field_get_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Item` of [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Item {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `bool`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<bool>,
-        /// `sortable`: `bool`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Item {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Item {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Item {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
     /// `Result` of [`timeman.record.field.get`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2213,13 +1992,13 @@ pub mod record_field_get_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `item`: `Item`.
+        /// `item`: `Field`.
         #[serde(
             rename = "item",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub item: ::std::option::Option<Item>,
+        pub item: ::std::option::Option<Field>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2410,116 +2189,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordFieldListV
 pub mod record_field_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`timeman.record.field.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: `string`.
-        #[serde(
-            rename = "type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `filterable`: `any`.
-        #[serde(
-            rename = "filterable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filterable: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `sortable`: `bool`.
-        #[serde(
-            rename = "sortable",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sortable: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4] = ::b24_core::__private::wire::slots(
-                obj,
-                &["name", "type", "title", "filterable", "sortable"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                name: ::b24_core::__private::wire::field_at(slot_0, "name")?,
-                type_: ::b24_core::__private::wire::field_at(slot_1, "type")?,
-                title: ::b24_core::__private::wire::field_at(slot_2, "title")?,
-                filterable: ::b24_core::__private::wire::field_at(slot_3, "filterable")?,
-                sortable: ::b24_core::__private::wire::field_at(slot_4, "sortable")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "type"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.filterable,
-                &::std::format!("{}.{}", field, "filterable"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sortable,
-                &::std::format!("{}.{}", field, "sortable"),
-                problems,
-            );
-        }
-    }
+    /// `Field` of [`timeman.record.field.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Field;
     /// `Result` of [`timeman.record.field.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2530,13 +2201,13 @@ pub mod record_field_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Field[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Field>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -2777,103 +2448,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for RecordListV3Erro
 pub mod record_list_v3 {
     #[allow(unused_imports)]
     use super::*;
-    /// `Items` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Items {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `startTime`: `datetime`.
-        #[serde(
-            rename = "startTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `endTime`: `datetime`.
-        #[serde(
-            rename = "endTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `duration`: `int`.
-        #[serde(
-            rename = "duration",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duration: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Items {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Items {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
-                obj,
-                &["id", "startTime", "endTime", "duration"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
-                start_time: ::b24_core::__private::wire::field_at(slot_1, "startTime")?,
-                end_time: ::b24_core::__private::wire::field_at(slot_2, "endTime")?,
-                duration: ::b24_core::__private::wire::field_at(slot_3, "duration")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Items {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.start_time,
-                &::std::format!("{}.{}", field, "startTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.end_time,
-                &::std::format!("{}.{}", field, "endTime"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.duration,
-                &::std::format!("{}.{}", field, "duration"),
-                problems,
-            );
-        }
-    }
     /// `Pagination` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2958,6 +2532,103 @@ pub mod record_list_v3 {
             );
         }
     }
+    /// `Record` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Record {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `startTime`: `datetime`.
+        #[serde(
+            rename = "startTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `endTime`: `datetime`.
+        #[serde(
+            rename = "endTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `duration`: `int`.
+        #[serde(
+            rename = "duration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub duration: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Record {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Record {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3] = ::b24_core::__private::wire::slots(
+                obj,
+                &["id", "startTime", "endTime", "duration"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "id")?,
+                start_time: ::b24_core::__private::wire::field_at(slot_1, "startTime")?,
+                end_time: ::b24_core::__private::wire::field_at(slot_2, "endTime")?,
+                duration: ::b24_core::__private::wire::field_at(slot_3, "duration")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Record {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.start_time,
+                &::std::format!("{}.{}", field, "startTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.end_time,
+                &::std::format!("{}.{}", field, "endTime"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.duration,
+                &::std::format!("{}.{}", field, "duration"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`timeman.record.list`](https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2968,13 +2639,13 @@ pub mod record_list_v3 {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
-        /// `items`: `Items[]`.
+        /// `items`: `Record[]`.
         #[serde(
             rename = "items",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
+        pub items: ::std::option::Option<::std::vec::Vec<Record>>,
         /// Members outside the documented fields, kept as they are.
         #[serde(flatten)]
         pub extra: ::std::collections::BTreeMap<
@@ -3106,7 +2777,7 @@ impl ::b24_core::__private::Method for ScheduleGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = schedule_get::Result;
+    type Output = schedule_get::Schedule;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3384,7 +3055,7 @@ pub mod schedule_get {
             );
         }
     }
-    /// `Result` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
+    /// `Schedule` of [`timeman.schedule.get`](https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3393,7 +3064,7 @@ pub mod schedule_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Schedule {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -3536,14 +3207,14 @@ pub mod schedule_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Schedule {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Schedule {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -3642,7 +3313,7 @@ pub mod schedule_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Schedule {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -6639,7 +6310,7 @@ impl ::b24_core::__private::Method for TimecontrolReportsSettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = timecontrol_reports_settings_get::Result;
+    type Output = timecontrol_reports_settings_get::Settings;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -6753,7 +6424,7 @@ pub mod timecontrol_reports_settings_get {
             );
         }
     }
-    /// `Result` of [`timeman.timecontrol.reports.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html).
+    /// `Settings` of [`timeman.timecontrol.reports.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -6762,7 +6433,7 @@ pub mod timecontrol_reports_settings_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
         /// `active`: `bool`.
         #[serde(
             rename = "active",
@@ -6819,14 +6490,14 @@ pub mod timecontrol_reports_settings_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -6866,7 +6537,7 @@ pub mod timecontrol_reports_settings_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Settings {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -7001,7 +6672,7 @@ impl ::b24_core::__private::Method for TimecontrolReportsUsersGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<timecontrol_reports_users_get::Result>;
+    type Output = ::std::vec::Vec<timecontrol_reports_users_get::Users>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7049,7 +6720,7 @@ for TimecontrolReportsUsersGetError {
 pub mod timecontrol_reports_users_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`timeman.timecontrol.reports.users.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html).
+    /// `Users` of [`timeman.timecontrol.reports.users.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7058,7 +6729,7 @@ pub mod timecontrol_reports_users_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Users {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -7124,14 +6795,14 @@ pub mod timecontrol_reports_users_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Users {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Users {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7173,7 +6844,7 @@ pub mod timecontrol_reports_users_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Users {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -7291,7 +6962,7 @@ impl ::b24_core::__private::Method for TimecontrolSettingsGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = timecontrol_settings_get::Result;
+    type Output = timecontrol_settings_get::Settings;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7337,7 +7008,7 @@ for TimecontrolSettingsGetError {
 pub mod timecontrol_settings_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).
+    /// `Settings` of [`timeman.timecontrol.settings.get`](https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -7346,7 +7017,7 @@ pub mod timecontrol_settings_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Settings {
         /// `active`: `bool`.
         #[serde(
             rename = "active",
@@ -7437,14 +7108,14 @@ pub mod timecontrol_settings_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -7514,7 +7185,7 @@ pub mod timecontrol_settings_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Settings {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

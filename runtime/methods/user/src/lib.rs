@@ -8,6 +8,664 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Settings`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LIST_HEIGHT`: `any`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `IBLOCK_TYPE_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_type_id: ::std::option::Option<::std::string::String>,
+        /// `IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LIST_HEIGHT",
+                    "IBLOCK_TYPE_ID",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "LIST_HEIGHT",
+                )?,
+                iblock_type_id: ::b24_core::__private::wire::field_at(
+                    slot_5,
+                    "IBLOCK_TYPE_ID",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_type_id,
+                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
+        }
+    }
+    /// `User`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct User {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ACTIVE`: `bool`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `LAST_NAME`: `string`.
+        #[serde(
+            rename = "LAST_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `SECOND_NAME`: `string`.
+        #[serde(
+            rename = "SECOND_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `EMAIL`: `string`.
+        #[serde(
+            rename = "EMAIL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `LAST_LOGIN`: `datetime`.
+        #[serde(
+            rename = "LAST_LOGIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_login: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `DATE_REGISTER`: `datetime`.
+        #[serde(
+            rename = "DATE_REGISTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_register: ::std::option::Option<::b24_core::__private::types::DateTime>,
+        /// `TIME_ZONE`: `string`.
+        #[serde(
+            rename = "TIME_ZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone: ::std::option::Option<::std::string::String>,
+        /// `IS_ONLINE`: `string`.
+        #[serde(
+            rename = "IS_ONLINE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_online: ::std::option::Option<::std::string::String>,
+        /// `TIMESTAMP_X`: `map<any>`.
+        #[serde(
+            rename = "TIMESTAMP_X",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp_x: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `LAST_ACTIVITY_DATE`: `map<any>`.
+        #[serde(
+            rename = "LAST_ACTIVITY_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_activity_date: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `PERSONAL_GENDER`: `string`.
+        #[serde(
+            rename = "PERSONAL_GENDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_gender: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_WWW`: `string`.
+        #[serde(
+            rename = "PERSONAL_WWW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_www: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_BIRTHDAY`: `datetime`.
+        #[serde(
+            rename = "PERSONAL_BIRTHDAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_birthday: ::std::option::Option<
+            ::b24_core::__private::types::DateTime,
+        >,
+        /// `PERSONAL_MOBILE`: `string`.
+        #[serde(
+            rename = "PERSONAL_MOBILE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `PERSONAL_CITY`: `string`.
+        #[serde(
+            rename = "PERSONAL_CITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_city: ::std::option::Option<::std::string::String>,
+        /// `WORK_PHONE`: `string`.
+        #[serde(
+            rename = "WORK_PHONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `WORK_POSITION`: `string`.
+        #[serde(
+            rename = "WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `UF_EMPLOYMENT_DATE`: `string`.
+        #[serde(
+            rename = "UF_EMPLOYMENT_DATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_employment_date: ::std::option::Option<::std::string::String>,
+        /// `UF_DEPARTMENT`: `int[]`.
+        #[serde(
+            rename = "UF_DEPARTMENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
+        /// `USER_TYPE`: `string`.
+        #[serde(
+            rename = "USER_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for User {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ACTIVE",
+                    "NAME",
+                    "LAST_NAME",
+                    "SECOND_NAME",
+                    "EMAIL",
+                    "LAST_LOGIN",
+                    "DATE_REGISTER",
+                    "TIME_ZONE",
+                    "IS_ONLINE",
+                    "TIMESTAMP_X",
+                    "LAST_ACTIVITY_DATE",
+                    "PERSONAL_GENDER",
+                    "PERSONAL_WWW",
+                    "PERSONAL_BIRTHDAY",
+                    "PERSONAL_MOBILE",
+                    "PERSONAL_CITY",
+                    "WORK_PHONE",
+                    "WORK_POSITION",
+                    "UF_EMPLOYMENT_DATE",
+                    "UF_DEPARTMENT",
+                    "USER_TYPE",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
+                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
+                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
+                second_name: ::b24_core::__private::wire::field_at(
+                    slot_4,
+                    "SECOND_NAME",
+                )?,
+                email: ::b24_core::__private::wire::field_at(slot_5, "EMAIL")?,
+                last_login: ::b24_core::__private::wire::field_at(slot_6, "LAST_LOGIN")?,
+                date_register: ::b24_core::__private::wire::field_at(
+                    slot_7,
+                    "DATE_REGISTER",
+                )?,
+                time_zone: ::b24_core::__private::wire::field_at(slot_8, "TIME_ZONE")?,
+                is_online: ::b24_core::__private::wire::field_at(slot_9, "IS_ONLINE")?,
+                timestamp_x: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "TIMESTAMP_X",
+                )?,
+                last_activity_date: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LAST_ACTIVITY_DATE",
+                )?,
+                personal_gender: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "PERSONAL_GENDER",
+                )?,
+                personal_www: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "PERSONAL_WWW",
+                )?,
+                personal_birthday: ::b24_core::__private::wire::field_at(
+                    slot_14,
+                    "PERSONAL_BIRTHDAY",
+                )?,
+                personal_mobile: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "PERSONAL_MOBILE",
+                )?,
+                personal_city: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "PERSONAL_CITY",
+                )?,
+                work_phone: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "WORK_PHONE",
+                )?,
+                work_position: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "WORK_POSITION",
+                )?,
+                uf_employment_date: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "UF_EMPLOYMENT_DATE",
+                )?,
+                uf_department: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "UF_DEPARTMENT",
+                )?,
+                user_type: ::b24_core::__private::wire::field_at(slot_21, "USER_TYPE")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for User {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "LAST_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.second_name,
+                &::std::format!("{}.{}", field, "SECOND_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.email,
+                &::std::format!("{}.{}", field, "EMAIL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_login,
+                &::std::format!("{}.{}", field, "LAST_LOGIN"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.date_register,
+                &::std::format!("{}.{}", field, "DATE_REGISTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.time_zone,
+                &::std::format!("{}.{}", field, "TIME_ZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_online,
+                &::std::format!("{}.{}", field, "IS_ONLINE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.timestamp_x,
+                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.last_activity_date,
+                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_gender,
+                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_www,
+                &::std::format!("{}.{}", field, "PERSONAL_WWW"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_birthday,
+                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.personal_city,
+                &::std::format!("{}.{}", field, "PERSONAL_CITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "WORK_PHONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "WORK_POSITION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_employment_date,
+                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.uf_department,
+                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type,
+                &::std::format!("{}.{}", field, "USER_TYPE"),
+                problems,
+            );
+        }
+    }
+}
 /// [`user.access`](https://apidocs.bitrix24.com/api-reference/common/users/user-access.html) (REST v2)
 ///
 /// Scope: `basic`.
@@ -3376,7 +4034,7 @@ impl ::b24_core::__private::Method for Get {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<get::Result>;
+    type Output = ::std::vec::Vec<get::User>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3404,7 +4062,7 @@ impl ::b24_core::__private::Method for Get {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for Get {
-    type Item = get::Result;
+    type Item = get::User;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3439,413 +4097,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `bool`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `LAST_NAME`: `string`.
-        #[serde(
-            rename = "LAST_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `SECOND_NAME`: `string`.
-        #[serde(
-            rename = "SECOND_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub second_name: ::std::option::Option<::std::string::String>,
-        /// `EMAIL`: `string`.
-        #[serde(
-            rename = "EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `LAST_LOGIN`: `datetime`.
-        #[serde(
-            rename = "LAST_LOGIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_login: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_REGISTER`: `datetime`.
-        #[serde(
-            rename = "DATE_REGISTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_register: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `TIME_ZONE`: `string`.
-        #[serde(
-            rename = "TIME_ZONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_zone: ::std::option::Option<::std::string::String>,
-        /// `IS_ONLINE`: `string`.
-        #[serde(
-            rename = "IS_ONLINE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_online: ::std::option::Option<::std::string::String>,
-        /// `TIMESTAMP_X`: `map<any>`.
-        #[serde(
-            rename = "TIMESTAMP_X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_ACTIVITY_DATE`: `map<any>`.
-        #[serde(
-            rename = "LAST_ACTIVITY_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_date: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PERSONAL_GENDER`: `string`.
-        #[serde(
-            rename = "PERSONAL_GENDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_gender: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_WWW`: `string`.
-        #[serde(
-            rename = "PERSONAL_WWW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_www: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_BIRTHDAY`: `datetime`.
-        #[serde(
-            rename = "PERSONAL_BIRTHDAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_birthday: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `PERSONAL_MOBILE`: `string`.
-        #[serde(
-            rename = "PERSONAL_MOBILE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_CITY`: `string`.
-        #[serde(
-            rename = "PERSONAL_CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_city: ::std::option::Option<::std::string::String>,
-        /// `WORK_PHONE`: `string`.
-        #[serde(
-            rename = "WORK_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `WORK_POSITION`: `string`.
-        #[serde(
-            rename = "WORK_POSITION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `UF_EMPLOYMENT_DATE`: `string`.
-        #[serde(
-            rename = "UF_EMPLOYMENT_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_employment_date: ::std::option::Option<::std::string::String>,
-        /// `UF_DEPARTMENT`: `int[]`.
-        #[serde(
-            rename = "UF_DEPARTMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `USER_TYPE`: `string`.
-        #[serde(
-            rename = "USER_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACTIVE",
-                    "NAME",
-                    "LAST_NAME",
-                    "SECOND_NAME",
-                    "EMAIL",
-                    "LAST_LOGIN",
-                    "DATE_REGISTER",
-                    "TIME_ZONE",
-                    "IS_ONLINE",
-                    "TIMESTAMP_X",
-                    "LAST_ACTIVITY_DATE",
-                    "PERSONAL_GENDER",
-                    "PERSONAL_WWW",
-                    "PERSONAL_BIRTHDAY",
-                    "PERSONAL_MOBILE",
-                    "PERSONAL_CITY",
-                    "WORK_PHONE",
-                    "WORK_POSITION",
-                    "UF_EMPLOYMENT_DATE",
-                    "UF_DEPARTMENT",
-                    "USER_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SECOND_NAME",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_5, "EMAIL")?,
-                last_login: ::b24_core::__private::wire::field_at(slot_6, "LAST_LOGIN")?,
-                date_register: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_REGISTER",
-                )?,
-                time_zone: ::b24_core::__private::wire::field_at(slot_8, "TIME_ZONE")?,
-                is_online: ::b24_core::__private::wire::field_at(slot_9, "IS_ONLINE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TIMESTAMP_X",
-                )?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LAST_ACTIVITY_DATE",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "PERSONAL_GENDER",
-                )?,
-                personal_www: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "PERSONAL_WWW",
-                )?,
-                personal_birthday: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "PERSONAL_BIRTHDAY",
-                )?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "PERSONAL_MOBILE",
-                )?,
-                personal_city: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "PERSONAL_CITY",
-                )?,
-                work_phone: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "WORK_PHONE",
-                )?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "WORK_POSITION",
-                )?,
-                uf_employment_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "UF_EMPLOYMENT_DATE",
-                )?,
-                uf_department: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "UF_DEPARTMENT",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_21, "USER_TYPE")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "LAST_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.second_name,
-                &::std::format!("{}.{}", field, "SECOND_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_login,
-                &::std::format!("{}.{}", field, "LAST_LOGIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_register,
-                &::std::format!("{}.{}", field, "DATE_REGISTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_zone,
-                &::std::format!("{}.{}", field, "TIME_ZONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_online,
-                &::std::format!("{}.{}", field, "IS_ONLINE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_date,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_gender,
-                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_www,
-                &::std::format!("{}.{}", field, "PERSONAL_WWW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_birthday,
-                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_city,
-                &::std::format!("{}.{}", field, "PERSONAL_CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "WORK_PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "WORK_POSITION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_employment_date,
-                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_department,
-                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type,
-                &::std::format!("{}.{}", field, "USER_TYPE"),
-                problems,
-            );
-        }
-    }
+    /// `User` of [`user.get`](https://apidocs.bitrix24.com/api-reference/user/user-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::User;
 }
 /// [`user.option.get`](https://apidocs.bitrix24.com/api-reference/common/settings/user-option-get.html) (REST v2)
 ///
@@ -4319,7 +4572,7 @@ impl ::b24_core::__private::Method for Search {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<search::Result>;
+    type Output = ::std::vec::Vec<search::User>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4342,7 +4595,7 @@ impl ::b24_core::__private::Method for Search {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for Search {
-    type Item = search::Result;
+    type Item = search::User;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -4377,413 +4630,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchError {
 pub mod search {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `bool`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<bool>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `LAST_NAME`: `string`.
-        #[serde(
-            rename = "LAST_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_name: ::std::option::Option<::std::string::String>,
-        /// `SECOND_NAME`: `string`.
-        #[serde(
-            rename = "SECOND_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub second_name: ::std::option::Option<::std::string::String>,
-        /// `EMAIL`: `string`.
-        #[serde(
-            rename = "EMAIL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// `LAST_LOGIN`: `datetime`.
-        #[serde(
-            rename = "LAST_LOGIN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_login: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `DATE_REGISTER`: `datetime`.
-        #[serde(
-            rename = "DATE_REGISTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_register: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `TIME_ZONE`: `string`.
-        #[serde(
-            rename = "TIME_ZONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_zone: ::std::option::Option<::std::string::String>,
-        /// `IS_ONLINE`: `string`.
-        #[serde(
-            rename = "IS_ONLINE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_online: ::std::option::Option<::std::string::String>,
-        /// `TIMESTAMP_X`: `map<any>`.
-        #[serde(
-            rename = "TIMESTAMP_X",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub timestamp_x: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `LAST_ACTIVITY_DATE`: `map<any>`.
-        #[serde(
-            rename = "LAST_ACTIVITY_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_activity_date: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `PERSONAL_GENDER`: `string`.
-        #[serde(
-            rename = "PERSONAL_GENDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_gender: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_WWW`: `string`.
-        #[serde(
-            rename = "PERSONAL_WWW",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_www: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_BIRTHDAY`: `datetime`.
-        #[serde(
-            rename = "PERSONAL_BIRTHDAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_birthday: ::std::option::Option<
-            ::b24_core::__private::types::DateTime,
-        >,
-        /// `PERSONAL_MOBILE`: `string`.
-        #[serde(
-            rename = "PERSONAL_MOBILE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_mobile: ::std::option::Option<::std::string::String>,
-        /// `PERSONAL_CITY`: `string`.
-        #[serde(
-            rename = "PERSONAL_CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub personal_city: ::std::option::Option<::std::string::String>,
-        /// `WORK_PHONE`: `string`.
-        #[serde(
-            rename = "WORK_PHONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_phone: ::std::option::Option<::std::string::String>,
-        /// `WORK_POSITION`: `string`.
-        #[serde(
-            rename = "WORK_POSITION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub work_position: ::std::option::Option<::std::string::String>,
-        /// `UF_EMPLOYMENT_DATE`: `string`.
-        #[serde(
-            rename = "UF_EMPLOYMENT_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_employment_date: ::std::option::Option<::std::string::String>,
-        /// `UF_DEPARTMENT`: `int[]`.
-        #[serde(
-            rename = "UF_DEPARTMENT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub uf_department: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `USER_TYPE`: `string`.
-        #[serde(
-            rename = "USER_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ACTIVE",
-                    "NAME",
-                    "LAST_NAME",
-                    "SECOND_NAME",
-                    "EMAIL",
-                    "LAST_LOGIN",
-                    "DATE_REGISTER",
-                    "TIME_ZONE",
-                    "IS_ONLINE",
-                    "TIMESTAMP_X",
-                    "LAST_ACTIVITY_DATE",
-                    "PERSONAL_GENDER",
-                    "PERSONAL_WWW",
-                    "PERSONAL_BIRTHDAY",
-                    "PERSONAL_MOBILE",
-                    "PERSONAL_CITY",
-                    "WORK_PHONE",
-                    "WORK_POSITION",
-                    "UF_EMPLOYMENT_DATE",
-                    "UF_DEPARTMENT",
-                    "USER_TYPE",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                active: ::b24_core::__private::wire::field_at(slot_1, "ACTIVE")?,
-                name: ::b24_core::__private::wire::field_at(slot_2, "NAME")?,
-                last_name: ::b24_core::__private::wire::field_at(slot_3, "LAST_NAME")?,
-                second_name: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "SECOND_NAME",
-                )?,
-                email: ::b24_core::__private::wire::field_at(slot_5, "EMAIL")?,
-                last_login: ::b24_core::__private::wire::field_at(slot_6, "LAST_LOGIN")?,
-                date_register: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "DATE_REGISTER",
-                )?,
-                time_zone: ::b24_core::__private::wire::field_at(slot_8, "TIME_ZONE")?,
-                is_online: ::b24_core::__private::wire::field_at(slot_9, "IS_ONLINE")?,
-                timestamp_x: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "TIMESTAMP_X",
-                )?,
-                last_activity_date: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LAST_ACTIVITY_DATE",
-                )?,
-                personal_gender: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "PERSONAL_GENDER",
-                )?,
-                personal_www: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "PERSONAL_WWW",
-                )?,
-                personal_birthday: ::b24_core::__private::wire::field_at(
-                    slot_14,
-                    "PERSONAL_BIRTHDAY",
-                )?,
-                personal_mobile: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "PERSONAL_MOBILE",
-                )?,
-                personal_city: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "PERSONAL_CITY",
-                )?,
-                work_phone: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "WORK_PHONE",
-                )?,
-                work_position: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "WORK_POSITION",
-                )?,
-                uf_employment_date: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "UF_EMPLOYMENT_DATE",
-                )?,
-                uf_department: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "UF_DEPARTMENT",
-                )?,
-                user_type: ::b24_core::__private::wire::field_at(slot_21, "USER_TYPE")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_name,
-                &::std::format!("{}.{}", field, "LAST_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.second_name,
-                &::std::format!("{}.{}", field, "SECOND_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.email,
-                &::std::format!("{}.{}", field, "EMAIL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_login,
-                &::std::format!("{}.{}", field, "LAST_LOGIN"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.date_register,
-                &::std::format!("{}.{}", field, "DATE_REGISTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.time_zone,
-                &::std::format!("{}.{}", field, "TIME_ZONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_online,
-                &::std::format!("{}.{}", field, "IS_ONLINE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.timestamp_x,
-                &::std::format!("{}.{}", field, "TIMESTAMP_X"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.last_activity_date,
-                &::std::format!("{}.{}", field, "LAST_ACTIVITY_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_gender,
-                &::std::format!("{}.{}", field, "PERSONAL_GENDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_www,
-                &::std::format!("{}.{}", field, "PERSONAL_WWW"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_birthday,
-                &::std::format!("{}.{}", field, "PERSONAL_BIRTHDAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_mobile,
-                &::std::format!("{}.{}", field, "PERSONAL_MOBILE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.personal_city,
-                &::std::format!("{}.{}", field, "PERSONAL_CITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_phone,
-                &::std::format!("{}.{}", field, "WORK_PHONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.work_position,
-                &::std::format!("{}.{}", field, "WORK_POSITION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_employment_date,
-                &::std::format!("{}.{}", field, "UF_EMPLOYMENT_DATE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.uf_department,
-                &::std::format!("{}.{}", field, "UF_DEPARTMENT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type,
-                &::std::format!("{}.{}", field, "USER_TYPE"),
-                problems,
-            );
-        }
-    }
+    /// `User` of [`user.search`](https://apidocs.bitrix24.com/api-reference/user/user-search.html), shared with the crate's other bindings.
+    pub use super::shared_types::User;
 }
 /// [`user.update`](https://apidocs.bitrix24.com/api-reference/user/user-update.html) (REST v2)
 ///
@@ -6618,252 +6466,8 @@ pub mod userfield_add {
             );
         }
     }
-    /// `Settings` of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `DEFAULT_VALUE`: `any`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `PRECISION`: `int`.
-        #[serde(
-            rename = "PRECISION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub precision: ::std::option::Option<i64>,
-        /// `DISPLAY`: `string`.
-        #[serde(
-            rename = "DISPLAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display: ::std::option::Option<::std::string::String>,
-        /// `LIST_HEIGHT`: `any`.
-        #[serde(
-            rename = "LIST_HEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IBLOCK_TYPE_ID`: `string`.
-        #[serde(
-            rename = "IBLOCK_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_type_id: ::std::option::Option<::std::string::String>,
-        /// `IBLOCK_ID`: `string`.
-        #[serde(
-            rename = "IBLOCK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_id: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE_FILTER`: `yn`.
-        #[serde(
-            rename = "ACTIVE_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `LEAD`: `yn`.
-        #[serde(
-            rename = "LEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONTACT`: `yn`.
-        #[serde(
-            rename = "CONTACT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `COMPANY`: `yn`.
-        #[serde(
-            rename = "COMPANY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DEAL`: `yn`.
-        #[serde(
-            rename = "DEAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.precision,
-                &::std::format!("{}.{}", field, "PRECISION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.display,
-                &::std::format!("{}.{}", field, "DISPLAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_height,
-                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_type_id,
-                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_id,
-                &::std::format!("{}.{}", field, "IBLOCK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active_filter,
-                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead,
-                &::std::format!("{}.{}", field, "LEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact,
-                &::std::format!("{}.{}", field, "CONTACT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "COMPANY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal,
-                &::std::format!("{}.{}", field, "DEAL"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`user.userfield.delete`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html) (REST v2)
 ///
@@ -7215,7 +6819,7 @@ impl ::b24_core::__private::Method for UserfieldList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::vec::Vec<userfield_list::Result>;
+    type Output = ::std::vec::Vec<userfield_list::Userfield>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -7230,7 +6834,7 @@ impl ::b24_core::__private::Method for UserfieldList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for UserfieldList {
-    type Item = userfield_list::Result;
+    type Item = userfield_list::Userfield;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -7375,264 +6979,6 @@ pub mod userfield_list {
             );
         }
     }
-    /// `Result` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `FIELD_NAME`: `string`.
-        #[serde(
-            rename = "FIELD_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// `USER_TYPE_ID`: `string`.
-        #[serde(
-            rename = "USER_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_type_id: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `any`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `SORT`: `string`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<::std::string::String>,
-        /// `MULTIPLE`: `string`.
-        #[serde(
-            rename = "MULTIPLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<::std::string::String>,
-        /// `MANDATORY`: `string`.
-        #[serde(
-            rename = "MANDATORY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mandatory: ::std::option::Option<::std::string::String>,
-        /// `SHOW_FILTER`: `string`.
-        #[serde(
-            rename = "SHOW_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_filter: ::std::option::Option<::std::string::String>,
-        /// `SHOW_IN_LIST`: `string`.
-        #[serde(
-            rename = "SHOW_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_in_list: ::std::option::Option<::std::string::String>,
-        /// `EDIT_IN_LIST`: `string`.
-        #[serde(
-            rename = "EDIT_IN_LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub edit_in_list: ::std::option::Option<::std::string::String>,
-        /// `IS_SEARCHABLE`: `string`.
-        #[serde(
-            rename = "IS_SEARCHABLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_searchable: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `Settings`.
-        #[serde(
-            rename = "SETTINGS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settings: ::std::option::Option<Settings>,
-        /// `LIST`: `List[]`.
-        #[serde(
-            rename = "LIST",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list: ::std::option::Option<::std::vec::Vec<List>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "ENTITY_ID",
-                    "FIELD_NAME",
-                    "USER_TYPE_ID",
-                    "XML_ID",
-                    "SORT",
-                    "MULTIPLE",
-                    "MANDATORY",
-                    "SHOW_FILTER",
-                    "SHOW_IN_LIST",
-                    "EDIT_IN_LIST",
-                    "IS_SEARCHABLE",
-                    "SETTINGS",
-                    "LIST",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
-                user_type_id: ::b24_core::__private::wire::field_at(
-                    slot_3,
-                    "USER_TYPE_ID",
-                )?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
-                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
-                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
-                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
-                show_filter: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "SHOW_FILTER",
-                )?,
-                show_in_list: ::b24_core::__private::wire::field_at(
-                    slot_9,
-                    "SHOW_IN_LIST",
-                )?,
-                edit_in_list: ::b24_core::__private::wire::field_at(
-                    slot_10,
-                    "EDIT_IN_LIST",
-                )?,
-                is_searchable: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "IS_SEARCHABLE",
-                )?,
-                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
-                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.field_name,
-                &::std::format!("{}.{}", field, "FIELD_NAME"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_type_id,
-                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "MULTIPLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.mandatory,
-                &::std::format!("{}.{}", field, "MANDATORY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_filter,
-                &::std::format!("{}.{}", field, "SHOW_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_in_list,
-                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.edit_in_list,
-                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_searchable,
-                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.settings,
-                &::std::format!("{}.{}", field, "SETTINGS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list,
-                &::std::format!("{}.{}", field, "LIST"),
-                problems,
-            );
-        }
-    }
     /// `Settings` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7757,6 +7103,264 @@ pub mod userfield_list {
             ::b24_core::__private::Check::check(
                 &self.default_value,
                 &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `Userfield` of [`user.userfield.list`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfield {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `ENTITY_ID`: `string`.
+        #[serde(
+            rename = "ENTITY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        /// `FIELD_NAME`: `string`.
+        #[serde(
+            rename = "FIELD_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_name: ::std::option::Option<::std::string::String>,
+        /// `USER_TYPE_ID`: `string`.
+        #[serde(
+            rename = "USER_TYPE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type_id: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `any`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `SORT`: `string`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE`: `string`.
+        #[serde(
+            rename = "MULTIPLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<::std::string::String>,
+        /// `MANDATORY`: `string`.
+        #[serde(
+            rename = "MANDATORY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mandatory: ::std::option::Option<::std::string::String>,
+        /// `SHOW_FILTER`: `string`.
+        #[serde(
+            rename = "SHOW_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_filter: ::std::option::Option<::std::string::String>,
+        /// `SHOW_IN_LIST`: `string`.
+        #[serde(
+            rename = "SHOW_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `EDIT_IN_LIST`: `string`.
+        #[serde(
+            rename = "EDIT_IN_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_in_list: ::std::option::Option<::std::string::String>,
+        /// `IS_SEARCHABLE`: `string`.
+        #[serde(
+            rename = "IS_SEARCHABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_searchable: ::std::option::Option<::std::string::String>,
+        /// `SETTINGS`: `Settings`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<Settings>,
+        /// `LIST`: `List[]`.
+        #[serde(
+            rename = "LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list: ::std::option::Option<::std::vec::Vec<List>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfield {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Userfield {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "ENTITY_ID",
+                    "FIELD_NAME",
+                    "USER_TYPE_ID",
+                    "XML_ID",
+                    "SORT",
+                    "MULTIPLE",
+                    "MANDATORY",
+                    "SHOW_FILTER",
+                    "SHOW_IN_LIST",
+                    "EDIT_IN_LIST",
+                    "IS_SEARCHABLE",
+                    "SETTINGS",
+                    "LIST",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_1, "ENTITY_ID")?,
+                field_name: ::b24_core::__private::wire::field_at(slot_2, "FIELD_NAME")?,
+                user_type_id: ::b24_core::__private::wire::field_at(
+                    slot_3,
+                    "USER_TYPE_ID",
+                )?,
+                xml_id: ::b24_core::__private::wire::field_at(slot_4, "XML_ID")?,
+                sort: ::b24_core::__private::wire::field_at(slot_5, "SORT")?,
+                multiple: ::b24_core::__private::wire::field_at(slot_6, "MULTIPLE")?,
+                mandatory: ::b24_core::__private::wire::field_at(slot_7, "MANDATORY")?,
+                show_filter: ::b24_core::__private::wire::field_at(
+                    slot_8,
+                    "SHOW_FILTER",
+                )?,
+                show_in_list: ::b24_core::__private::wire::field_at(
+                    slot_9,
+                    "SHOW_IN_LIST",
+                )?,
+                edit_in_list: ::b24_core::__private::wire::field_at(
+                    slot_10,
+                    "EDIT_IN_LIST",
+                )?,
+                is_searchable: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "IS_SEARCHABLE",
+                )?,
+                settings: ::b24_core::__private::wire::field_at(slot_12, "SETTINGS")?,
+                list: ::b24_core::__private::wire::field_at(slot_13, "LIST")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Userfield {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "ENTITY_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.field_name,
+                &::std::format!("{}.{}", field, "FIELD_NAME"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_type_id,
+                &::std::format!("{}.{}", field, "USER_TYPE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "MULTIPLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.mandatory,
+                &::std::format!("{}.{}", field, "MANDATORY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_filter,
+                &::std::format!("{}.{}", field, "SHOW_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "SHOW_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.edit_in_list,
+                &::std::format!("{}.{}", field, "EDIT_IN_LIST"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_searchable,
+                &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list,
+                &::std::format!("{}.{}", field, "LIST"),
                 problems,
             );
         }
@@ -8136,250 +7740,6 @@ pub mod userfield_update {
             );
         }
     }
-    /// `Settings` of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `DEFAULT_VALUE`: `any`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `PRECISION`: `int`.
-        #[serde(
-            rename = "PRECISION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub precision: ::std::option::Option<i64>,
-        /// `DISPLAY`: `string`.
-        #[serde(
-            rename = "DISPLAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display: ::std::option::Option<::std::string::String>,
-        /// `LIST_HEIGHT`: `any`.
-        #[serde(
-            rename = "LIST_HEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_height: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `IBLOCK_TYPE_ID`: `string`.
-        #[serde(
-            rename = "IBLOCK_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_type_id: ::std::option::Option<::std::string::String>,
-        /// `IBLOCK_ID`: `string`.
-        #[serde(
-            rename = "IBLOCK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_id: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE_FILTER`: `yn`.
-        #[serde(
-            rename = "ACTIVE_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `LEAD`: `yn`.
-        #[serde(
-            rename = "LEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONTACT`: `yn`.
-        #[serde(
-            rename = "CONTACT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `COMPANY`: `yn`.
-        #[serde(
-            rename = "COMPANY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DEAL`: `yn`.
-        #[serde(
-            rename = "DEAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LIST_HEIGHT",
-                    "IBLOCK_TYPE_ID",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                precision: ::b24_core::__private::wire::field_at(slot_2, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_3, "DISPLAY")?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_4,
-                    "LIST_HEIGHT",
-                )?,
-                iblock_type_id: ::b24_core::__private::wire::field_at(
-                    slot_5,
-                    "IBLOCK_TYPE_ID",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_6, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_7,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_8,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_9, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_10, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_11, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_12, "DEAL")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.precision,
-                &::std::format!("{}.{}", field, "PRECISION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.display,
-                &::std::format!("{}.{}", field, "DISPLAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_height,
-                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_type_id,
-                &::std::format!("{}.{}", field, "IBLOCK_TYPE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_id,
-                &::std::format!("{}.{}", field, "IBLOCK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active_filter,
-                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead,
-                &::std::format!("{}.{}", field, "LEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact,
-                &::std::format!("{}.{}", field, "CONTACT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "COMPANY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal,
-                &::std::format!("{}.{}", field, "DEAL"),
-                problems,
-            );
-        }
-    }
+    /// `Settings` of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }

@@ -101,7 +101,7 @@ impl ::b24_core::__private::Method for AgreementList {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<agreement_list::Result>;
+    type Output = ::std::vec::Vec<agreement_list::Agreement>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -114,7 +114,7 @@ impl ::b24_core::__private::Method for AgreementList {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for AgreementList {
-    type Item = agreement_list::Result;
+    type Item = agreement_list::Agreement;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -149,7 +149,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AgreementListErr
 pub mod agreement_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`userconsent.agreement.list`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html).
+    /// `Agreement` of [`userconsent.agreement.list`](https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -158,7 +158,7 @@ pub mod agreement_list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Agreement {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -194,14 +194,14 @@ pub mod agreement_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Agreement {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Agreement {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -224,7 +224,7 @@ pub mod agreement_list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Agreement {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(

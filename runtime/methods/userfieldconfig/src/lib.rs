@@ -8,6 +8,744 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `field`: `map<any>`.
+        #[serde(
+            rename = "field",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["field"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.field,
+                &::std::format!("{}.{}", field, "field"),
+                problems,
+            );
+        }
+    }
+    /// `Settings`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `any`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<
+            ::b24_core::__private::serde_json::Value,
+        >,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `MIN_VALUE`: `any`.
+        #[serde(
+            rename = "MIN_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `MAX_VALUE`: `any`.
+        #[serde(
+            rename = "MAX_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        /// `PRECISION`: `int`.
+        #[serde(
+            rename = "PRECISION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub precision: ::std::option::Option<i64>,
+        /// `DISPLAY`: `string`.
+        #[serde(
+            rename = "DISPLAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display: ::std::option::Option<::std::string::String>,
+        /// `LABEL`: `string`.
+        #[serde(
+            rename = "LABEL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label: ::std::option::Option<::std::string::String>,
+        /// `LABEL_CHECKBOX`: `string`.
+        #[serde(
+            rename = "LABEL_CHECKBOX",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub label_checkbox: ::std::option::Option<::std::string::String>,
+        /// `USE_SECOND`: `yn`.
+        #[serde(
+            rename = "USE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_second: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `USE_TIMEZONE`: `yn`.
+        #[serde(
+            rename = "USE_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_timezone: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `POPUP`: `yn`.
+        #[serde(
+            rename = "POPUP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub popup: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SHOW_MAP`: `yn`.
+        #[serde(
+            rename = "SHOW_MAP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_map: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `LIST_WIDTH`: `int`.
+        #[serde(
+            rename = "LIST_WIDTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_width: ::std::option::Option<i64>,
+        /// `LIST_HEIGHT`: `int`.
+        #[serde(
+            rename = "LIST_HEIGHT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub list_height: ::std::option::Option<i64>,
+        /// `MAX_SHOW_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_SHOW_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_show_size: ::std::option::Option<i64>,
+        /// `MAX_ALLOWED_SIZE`: `int`.
+        #[serde(
+            rename = "MAX_ALLOWED_SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_allowed_size: ::std::option::Option<i64>,
+        /// `EXTENSIONS`: `string[]`.
+        #[serde(
+            rename = "EXTENSIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `TARGET_BLANK`: `yn`.
+        #[serde(
+            rename = "TARGET_BLANK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub target_blank: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CAPTION_NO_VALUE`: `string`.
+        #[serde(
+            rename = "CAPTION_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub caption_no_value: ::std::option::Option<::std::string::String>,
+        /// `SHOW_NO_VALUE`: `yn`.
+        #[serde(
+            rename = "SHOW_NO_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_no_value: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `IBLOCK_ID`: `int`.
+        #[serde(
+            rename = "IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub iblock_id: ::std::option::Option<i64>,
+        /// `ACTIVE_FILTER`: `yn`.
+        #[serde(
+            rename = "ACTIVE_FILTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ENTITY_TYPE`: `string`.
+        #[serde(
+            rename = "ENTITY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type: ::std::option::Option<::std::string::String>,
+        /// `LEAD`: `yn`.
+        #[serde(
+            rename = "LEAD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `CONTACT`: `yn`.
+        #[serde(
+            rename = "CONTACT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `COMPANY`: `yn`.
+        #[serde(
+            rename = "COMPANY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DEAL`: `yn`.
+        #[serde(
+            rename = "DEAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `QUOTE`: `yn`.
+        #[serde(
+            rename = "QUOTE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quote: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `ORDER`: `yn`.
+        #[serde(
+            rename = "ORDER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `SMART_INVOICE`: `yn`.
+        #[serde(
+            rename = "SMART_INVOICE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub smart_invoice: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// `DYNAMIC_`: `yn`.
+        #[serde(
+            rename = "DYNAMIC_",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Settings {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
+            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
+            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
+            slot_33, slot_34] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "DEFAULT_VALUE",
+                    "ROWS",
+                    "SIZE",
+                    "REGEXP",
+                    "MIN_LENGTH",
+                    "MAX_LENGTH",
+                    "MIN_VALUE",
+                    "MAX_VALUE",
+                    "PRECISION",
+                    "DISPLAY",
+                    "LABEL",
+                    "LABEL_CHECKBOX",
+                    "USE_SECOND",
+                    "USE_TIMEZONE",
+                    "POPUP",
+                    "SHOW_MAP",
+                    "LIST_WIDTH",
+                    "LIST_HEIGHT",
+                    "MAX_SHOW_SIZE",
+                    "MAX_ALLOWED_SIZE",
+                    "EXTENSIONS",
+                    "TARGET_BLANK",
+                    "CAPTION_NO_VALUE",
+                    "SHOW_NO_VALUE",
+                    "IBLOCK_ID",
+                    "ACTIVE_FILTER",
+                    "ENTITY_TYPE",
+                    "LEAD",
+                    "CONTACT",
+                    "COMPANY",
+                    "DEAL",
+                    "QUOTE",
+                    "ORDER",
+                    "SMART_INVOICE",
+                    "DYNAMIC_",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                default_value: ::b24_core::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
+                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
+                regexp: ::b24_core::__private::wire::field_at(slot_3, "REGEXP")?,
+                min_length: ::b24_core::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
+                max_length: ::b24_core::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
+                min_value: ::b24_core::__private::wire::field_at(slot_6, "MIN_VALUE")?,
+                max_value: ::b24_core::__private::wire::field_at(slot_7, "MAX_VALUE")?,
+                precision: ::b24_core::__private::wire::field_at(slot_8, "PRECISION")?,
+                display: ::b24_core::__private::wire::field_at(slot_9, "DISPLAY")?,
+                label: ::b24_core::__private::wire::field_at(slot_10, "LABEL")?,
+                label_checkbox: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "LABEL_CHECKBOX",
+                )?,
+                use_second: ::b24_core::__private::wire::field_at(
+                    slot_12,
+                    "USE_SECOND",
+                )?,
+                use_timezone: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "USE_TIMEZONE",
+                )?,
+                popup: ::b24_core::__private::wire::field_at(slot_14, "POPUP")?,
+                show_map: ::b24_core::__private::wire::field_at(slot_15, "SHOW_MAP")?,
+                list_width: ::b24_core::__private::wire::field_at(
+                    slot_16,
+                    "LIST_WIDTH",
+                )?,
+                list_height: ::b24_core::__private::wire::field_at(
+                    slot_17,
+                    "LIST_HEIGHT",
+                )?,
+                max_show_size: ::b24_core::__private::wire::field_at(
+                    slot_18,
+                    "MAX_SHOW_SIZE",
+                )?,
+                max_allowed_size: ::b24_core::__private::wire::field_at(
+                    slot_19,
+                    "MAX_ALLOWED_SIZE",
+                )?,
+                extensions: ::b24_core::__private::wire::field_at(
+                    slot_20,
+                    "EXTENSIONS",
+                )?,
+                target_blank: ::b24_core::__private::wire::field_at(
+                    slot_21,
+                    "TARGET_BLANK",
+                )?,
+                caption_no_value: ::b24_core::__private::wire::field_at(
+                    slot_22,
+                    "CAPTION_NO_VALUE",
+                )?,
+                show_no_value: ::b24_core::__private::wire::field_at(
+                    slot_23,
+                    "SHOW_NO_VALUE",
+                )?,
+                iblock_id: ::b24_core::__private::wire::field_at(slot_24, "IBLOCK_ID")?,
+                active_filter: ::b24_core::__private::wire::field_at(
+                    slot_25,
+                    "ACTIVE_FILTER",
+                )?,
+                entity_type: ::b24_core::__private::wire::field_at(
+                    slot_26,
+                    "ENTITY_TYPE",
+                )?,
+                lead: ::b24_core::__private::wire::field_at(slot_27, "LEAD")?,
+                contact: ::b24_core::__private::wire::field_at(slot_28, "CONTACT")?,
+                company: ::b24_core::__private::wire::field_at(slot_29, "COMPANY")?,
+                deal: ::b24_core::__private::wire::field_at(slot_30, "DEAL")?,
+                quote: ::b24_core::__private::wire::field_at(slot_31, "QUOTE")?,
+                order: ::b24_core::__private::wire::field_at(slot_32, "ORDER")?,
+                smart_invoice: ::b24_core::__private::wire::field_at(
+                    slot_33,
+                    "SMART_INVOICE",
+                )?,
+                dynamic: ::b24_core::__private::wire::field_at(slot_34, "DYNAMIC_")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.min_value,
+                &::std::format!("{}.{}", field, "MIN_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_value,
+                &::std::format!("{}.{}", field, "MAX_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.precision,
+                &::std::format!("{}.{}", field, "PRECISION"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.display,
+                &::std::format!("{}.{}", field, "DISPLAY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label,
+                &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.label_checkbox,
+                &::std::format!("{}.{}", field, "LABEL_CHECKBOX"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_second,
+                &::std::format!("{}.{}", field, "USE_SECOND"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.use_timezone,
+                &::std::format!("{}.{}", field, "USE_TIMEZONE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.popup,
+                &::std::format!("{}.{}", field, "POPUP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_map,
+                &::std::format!("{}.{}", field, "SHOW_MAP"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_width,
+                &::std::format!("{}.{}", field, "LIST_WIDTH"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.list_height,
+                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_show_size,
+                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.max_allowed_size,
+                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.extensions,
+                &::std::format!("{}.{}", field, "EXTENSIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.target_blank,
+                &::std::format!("{}.{}", field, "TARGET_BLANK"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.caption_no_value,
+                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.show_no_value,
+                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.iblock_id,
+                &::std::format!("{}.{}", field, "IBLOCK_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.active_filter,
+                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_type,
+                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.lead,
+                &::std::format!("{}.{}", field, "LEAD"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.contact,
+                &::std::format!("{}.{}", field, "CONTACT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.company,
+                &::std::format!("{}.{}", field, "COMPANY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.deal,
+                &::std::format!("{}.{}", field, "DEAL"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.quote,
+                &::std::format!("{}.{}", field, "QUOTE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.order,
+                &::std::format!("{}.{}", field, "ORDER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.smart_invoice,
+                &::std::format!("{}.{}", field, "SMART_INVOICE"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.dynamic,
+                &::std::format!("{}.{}", field, "DYNAMIC_"),
+                problems,
+            );
+        }
+    }
+    /// `Userfieldconfig`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Userfieldconfig {
+        /// `field`: `map<any>`.
+        #[serde(
+            rename = "field",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `fields`: `map<any>[]`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::vec::Vec<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::b24_core::__private::serde_json::Value,
+                >,
+            >,
+        >,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfieldconfig {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Userfieldconfig {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["field", "fields"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
+                fields: ::b24_core::__private::wire::field_at(slot_1, "fields")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Userfieldconfig {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.field,
+                &::std::format!("{}.{}", field, "field"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+        }
+    }
+}
 /// [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html) (REST v2)
 ///
 /// Scope: `userfieldconfig`, `moduleId`, `crm`.
@@ -403,656 +1141,10 @@ pub mod add {
             );
         }
     }
-    /// `Result` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `field`: `map<any>`.
-        #[serde(
-            rename = "field",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.field,
-                &::std::format!("{}.{}", field, "field"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `DEFAULT_VALUE`: `any`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `SIZE`: `int`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `REGEXP`: `string`.
-        #[serde(
-            rename = "REGEXP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub regexp: ::std::option::Option<::std::string::String>,
-        /// `MIN_LENGTH`: `int`.
-        #[serde(
-            rename = "MIN_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_length: ::std::option::Option<i64>,
-        /// `MAX_LENGTH`: `int`.
-        #[serde(
-            rename = "MAX_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_length: ::std::option::Option<i64>,
-        /// `MIN_VALUE`: `any`.
-        #[serde(
-            rename = "MIN_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `MAX_VALUE`: `any`.
-        #[serde(
-            rename = "MAX_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PRECISION`: `int`.
-        #[serde(
-            rename = "PRECISION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub precision: ::std::option::Option<i64>,
-        /// `DISPLAY`: `string`.
-        #[serde(
-            rename = "DISPLAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display: ::std::option::Option<::std::string::String>,
-        /// `LABEL`: `string`.
-        #[serde(
-            rename = "LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub label: ::std::option::Option<::std::string::String>,
-        /// `LABEL_CHECKBOX`: `string`.
-        #[serde(
-            rename = "LABEL_CHECKBOX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub label_checkbox: ::std::option::Option<::std::string::String>,
-        /// `USE_SECOND`: `yn`.
-        #[serde(
-            rename = "USE_SECOND",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_second: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `USE_TIMEZONE`: `yn`.
-        #[serde(
-            rename = "USE_TIMEZONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_timezone: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `POPUP`: `yn`.
-        #[serde(
-            rename = "POPUP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub popup: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_MAP`: `yn`.
-        #[serde(
-            rename = "SHOW_MAP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_map: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_WIDTH`: `int`.
-        #[serde(
-            rename = "LIST_WIDTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_width: ::std::option::Option<i64>,
-        /// `LIST_HEIGHT`: `int`.
-        #[serde(
-            rename = "LIST_HEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_height: ::std::option::Option<i64>,
-        /// `MAX_SHOW_SIZE`: `int`.
-        #[serde(
-            rename = "MAX_SHOW_SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_show_size: ::std::option::Option<i64>,
-        /// `MAX_ALLOWED_SIZE`: `int`.
-        #[serde(
-            rename = "MAX_ALLOWED_SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_allowed_size: ::std::option::Option<i64>,
-        /// `EXTENSIONS`: `string[]`.
-        #[serde(
-            rename = "EXTENSIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `TARGET_BLANK`: `yn`.
-        #[serde(
-            rename = "TARGET_BLANK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub target_blank: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CAPTION_NO_VALUE`: `string`.
-        #[serde(
-            rename = "CAPTION_NO_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub caption_no_value: ::std::option::Option<::std::string::String>,
-        /// `SHOW_NO_VALUE`: `yn`.
-        #[serde(
-            rename = "SHOW_NO_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_no_value: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IBLOCK_ID`: `int`.
-        #[serde(
-            rename = "IBLOCK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_id: ::std::option::Option<i64>,
-        /// `ACTIVE_FILTER`: `yn`.
-        #[serde(
-            rename = "ACTIVE_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `LEAD`: `yn`.
-        #[serde(
-            rename = "LEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONTACT`: `yn`.
-        #[serde(
-            rename = "CONTACT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `COMPANY`: `yn`.
-        #[serde(
-            rename = "COMPANY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DEAL`: `yn`.
-        #[serde(
-            rename = "DEAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `QUOTE`: `yn`.
-        #[serde(
-            rename = "QUOTE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quote: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ORDER`: `yn`.
-        #[serde(
-            rename = "ORDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SMART_INVOICE`: `yn`.
-        #[serde(
-            rename = "SMART_INVOICE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smart_invoice: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DYNAMIC_`: `yn`.
-        #[serde(
-            rename = "DYNAMIC_",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "SIZE",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                    "MIN_VALUE",
-                    "MAX_VALUE",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LABEL",
-                    "LABEL_CHECKBOX",
-                    "USE_SECOND",
-                    "USE_TIMEZONE",
-                    "POPUP",
-                    "SHOW_MAP",
-                    "LIST_WIDTH",
-                    "LIST_HEIGHT",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                    "QUOTE",
-                    "ORDER",
-                    "SMART_INVOICE",
-                    "DYNAMIC_",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_3, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
-                min_value: ::b24_core::__private::wire::field_at(slot_6, "MIN_VALUE")?,
-                max_value: ::b24_core::__private::wire::field_at(slot_7, "MAX_VALUE")?,
-                precision: ::b24_core::__private::wire::field_at(slot_8, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_9, "DISPLAY")?,
-                label: ::b24_core::__private::wire::field_at(slot_10, "LABEL")?,
-                label_checkbox: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LABEL_CHECKBOX",
-                )?,
-                use_second: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "USE_SECOND",
-                )?,
-                use_timezone: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "USE_TIMEZONE",
-                )?,
-                popup: ::b24_core::__private::wire::field_at(slot_14, "POPUP")?,
-                show_map: ::b24_core::__private::wire::field_at(slot_15, "SHOW_MAP")?,
-                list_width: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "LIST_WIDTH",
-                )?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "LIST_HEIGHT",
-                )?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "EXTENSIONS",
-                )?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "TARGET_BLANK",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "SHOW_NO_VALUE",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_24, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_27, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_28, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_29, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_30, "DEAL")?,
-                quote: ::b24_core::__private::wire::field_at(slot_31, "QUOTE")?,
-                order: ::b24_core::__private::wire::field_at(slot_32, "ORDER")?,
-                smart_invoice: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "SMART_INVOICE",
-                )?,
-                dynamic: ::b24_core::__private::wire::field_at(slot_34, "DYNAMIC_")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.regexp,
-                &::std::format!("{}.{}", field, "REGEXP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_length,
-                &::std::format!("{}.{}", field, "MIN_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_length,
-                &::std::format!("{}.{}", field, "MAX_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_value,
-                &::std::format!("{}.{}", field, "MIN_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_value,
-                &::std::format!("{}.{}", field, "MAX_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.precision,
-                &::std::format!("{}.{}", field, "PRECISION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.display,
-                &::std::format!("{}.{}", field, "DISPLAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.label,
-                &::std::format!("{}.{}", field, "LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.label_checkbox,
-                &::std::format!("{}.{}", field, "LABEL_CHECKBOX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_second,
-                &::std::format!("{}.{}", field, "USE_SECOND"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_timezone,
-                &::std::format!("{}.{}", field, "USE_TIMEZONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.popup,
-                &::std::format!("{}.{}", field, "POPUP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_map,
-                &::std::format!("{}.{}", field, "SHOW_MAP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_width,
-                &::std::format!("{}.{}", field, "LIST_WIDTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_height,
-                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_show_size,
-                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_allowed_size,
-                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extensions,
-                &::std::format!("{}.{}", field, "EXTENSIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.target_blank,
-                &::std::format!("{}.{}", field, "TARGET_BLANK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.caption_no_value,
-                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_no_value,
-                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_id,
-                &::std::format!("{}.{}", field, "IBLOCK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active_filter,
-                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead,
-                &::std::format!("{}.{}", field, "LEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact,
-                &::std::format!("{}.{}", field, "CONTACT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "COMPANY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal,
-                &::std::format!("{}.{}", field, "DEAL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quote,
-                &::std::format!("{}.{}", field, "QUOTE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "ORDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smart_invoice,
-                &::std::format!("{}.{}", field, "SMART_INVOICE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dynamic,
-                &::std::format!("{}.{}", field, "DYNAMIC_"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
+    /// `Settings` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }
 /// [`userfieldconfig.delete`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html) (REST v2)
 ///
@@ -1264,7 +1356,7 @@ impl ::b24_core::__private::Method for Get {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = get::Result;
+    type Output = get::Userfieldconfig;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1307,69 +1399,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
 pub mod get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `field`: `map<any>`.
-        #[serde(
-            rename = "field",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.field,
-                &::std::format!("{}.{}", field, "field"),
-                problems,
-            );
-        }
-    }
+    /// `Userfieldconfig` of [`userfieldconfig.get`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Userfieldconfig;
 }
 /// [`userfieldconfig.getTypes`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html) (REST v2)
 ///
@@ -1706,7 +1737,7 @@ impl ::b24_core::__private::Method for List {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = list::Result;
+    type Output = list::Userfieldconfig;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -1752,71 +1783,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
 pub mod list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `fields`: `map<any>[]`.
-        #[serde(
-            rename = "fields",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fields: ::std::option::Option<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::b24_core::__private::serde_json::Value,
-                >,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["fields"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                fields: ::b24_core::__private::wire::field_at(slot_0, "fields")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.fields,
-                &::std::format!("{}.{}", field, "fields"),
-                problems,
-            );
-        }
-    }
+    /// `Userfieldconfig` of [`userfieldconfig.list`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html), shared with the crate's other bindings.
+    pub use super::shared_types::Userfieldconfig;
 }
 /// [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html) (REST v2)
 ///
@@ -2171,654 +2139,8 @@ pub mod update {
             );
         }
     }
-    /// `Result` of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `field`: `map<any>`.
-        #[serde(
-            rename = "field",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["field"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                field: ::b24_core::__private::wire::field_at(slot_0, "field")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.field,
-                &::std::format!("{}.{}", field, "field"),
-                problems,
-            );
-        }
-    }
-    /// `Settings` of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Settings {
-        /// `DEFAULT_VALUE`: `any`.
-        #[serde(
-            rename = "DEFAULT_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default_value: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
-        /// `ROWS`: `int`.
-        #[serde(
-            rename = "ROWS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rows: ::std::option::Option<i64>,
-        /// `SIZE`: `int`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<i64>,
-        /// `REGEXP`: `string`.
-        #[serde(
-            rename = "REGEXP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub regexp: ::std::option::Option<::std::string::String>,
-        /// `MIN_LENGTH`: `int`.
-        #[serde(
-            rename = "MIN_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_length: ::std::option::Option<i64>,
-        /// `MAX_LENGTH`: `int`.
-        #[serde(
-            rename = "MAX_LENGTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_length: ::std::option::Option<i64>,
-        /// `MIN_VALUE`: `any`.
-        #[serde(
-            rename = "MIN_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `MAX_VALUE`: `any`.
-        #[serde(
-            rename = "MAX_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `PRECISION`: `int`.
-        #[serde(
-            rename = "PRECISION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub precision: ::std::option::Option<i64>,
-        /// `DISPLAY`: `string`.
-        #[serde(
-            rename = "DISPLAY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display: ::std::option::Option<::std::string::String>,
-        /// `LABEL`: `string`.
-        #[serde(
-            rename = "LABEL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub label: ::std::option::Option<::std::string::String>,
-        /// `LABEL_CHECKBOX`: `string`.
-        #[serde(
-            rename = "LABEL_CHECKBOX",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub label_checkbox: ::std::option::Option<::std::string::String>,
-        /// `USE_SECOND`: `yn`.
-        #[serde(
-            rename = "USE_SECOND",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_second: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `USE_TIMEZONE`: `yn`.
-        #[serde(
-            rename = "USE_TIMEZONE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_timezone: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `POPUP`: `yn`.
-        #[serde(
-            rename = "POPUP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub popup: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SHOW_MAP`: `yn`.
-        #[serde(
-            rename = "SHOW_MAP",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_map: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `LIST_WIDTH`: `int`.
-        #[serde(
-            rename = "LIST_WIDTH",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_width: ::std::option::Option<i64>,
-        /// `LIST_HEIGHT`: `int`.
-        #[serde(
-            rename = "LIST_HEIGHT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub list_height: ::std::option::Option<i64>,
-        /// `MAX_SHOW_SIZE`: `int`.
-        #[serde(
-            rename = "MAX_SHOW_SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_show_size: ::std::option::Option<i64>,
-        /// `MAX_ALLOWED_SIZE`: `int`.
-        #[serde(
-            rename = "MAX_ALLOWED_SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_allowed_size: ::std::option::Option<i64>,
-        /// `EXTENSIONS`: `string[]`.
-        #[serde(
-            rename = "EXTENSIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extensions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// `TARGET_BLANK`: `yn`.
-        #[serde(
-            rename = "TARGET_BLANK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub target_blank: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CAPTION_NO_VALUE`: `string`.
-        #[serde(
-            rename = "CAPTION_NO_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub caption_no_value: ::std::option::Option<::std::string::String>,
-        /// `SHOW_NO_VALUE`: `yn`.
-        #[serde(
-            rename = "SHOW_NO_VALUE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub show_no_value: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `IBLOCK_ID`: `int`.
-        #[serde(
-            rename = "IBLOCK_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub iblock_id: ::std::option::Option<i64>,
-        /// `ACTIVE_FILTER`: `yn`.
-        #[serde(
-            rename = "ACTIVE_FILTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `LEAD`: `yn`.
-        #[serde(
-            rename = "LEAD",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub lead: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `CONTACT`: `yn`.
-        #[serde(
-            rename = "CONTACT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `COMPANY`: `yn`.
-        #[serde(
-            rename = "COMPANY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DEAL`: `yn`.
-        #[serde(
-            rename = "DEAL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub deal: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `QUOTE`: `yn`.
-        #[serde(
-            rename = "QUOTE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quote: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `ORDER`: `yn`.
-        #[serde(
-            rename = "ORDER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `SMART_INVOICE`: `yn`.
-        #[serde(
-            rename = "SMART_INVOICE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub smart_invoice: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// `DYNAMIC_`: `yn`.
-        #[serde(
-            rename = "DYNAMIC_",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Settings {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Settings {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15, slot_16,
-            slot_17, slot_18, slot_19, slot_20, slot_21, slot_22, slot_23, slot_24,
-            slot_25, slot_26, slot_27, slot_28, slot_29, slot_30, slot_31, slot_32,
-            slot_33, slot_34] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "DEFAULT_VALUE",
-                    "ROWS",
-                    "SIZE",
-                    "REGEXP",
-                    "MIN_LENGTH",
-                    "MAX_LENGTH",
-                    "MIN_VALUE",
-                    "MAX_VALUE",
-                    "PRECISION",
-                    "DISPLAY",
-                    "LABEL",
-                    "LABEL_CHECKBOX",
-                    "USE_SECOND",
-                    "USE_TIMEZONE",
-                    "POPUP",
-                    "SHOW_MAP",
-                    "LIST_WIDTH",
-                    "LIST_HEIGHT",
-                    "MAX_SHOW_SIZE",
-                    "MAX_ALLOWED_SIZE",
-                    "EXTENSIONS",
-                    "TARGET_BLANK",
-                    "CAPTION_NO_VALUE",
-                    "SHOW_NO_VALUE",
-                    "IBLOCK_ID",
-                    "ACTIVE_FILTER",
-                    "ENTITY_TYPE",
-                    "LEAD",
-                    "CONTACT",
-                    "COMPANY",
-                    "DEAL",
-                    "QUOTE",
-                    "ORDER",
-                    "SMART_INVOICE",
-                    "DYNAMIC_",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                default_value: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "DEFAULT_VALUE",
-                )?,
-                rows: ::b24_core::__private::wire::field_at(slot_1, "ROWS")?,
-                size: ::b24_core::__private::wire::field_at(slot_2, "SIZE")?,
-                regexp: ::b24_core::__private::wire::field_at(slot_3, "REGEXP")?,
-                min_length: ::b24_core::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
-                max_length: ::b24_core::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
-                min_value: ::b24_core::__private::wire::field_at(slot_6, "MIN_VALUE")?,
-                max_value: ::b24_core::__private::wire::field_at(slot_7, "MAX_VALUE")?,
-                precision: ::b24_core::__private::wire::field_at(slot_8, "PRECISION")?,
-                display: ::b24_core::__private::wire::field_at(slot_9, "DISPLAY")?,
-                label: ::b24_core::__private::wire::field_at(slot_10, "LABEL")?,
-                label_checkbox: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "LABEL_CHECKBOX",
-                )?,
-                use_second: ::b24_core::__private::wire::field_at(
-                    slot_12,
-                    "USE_SECOND",
-                )?,
-                use_timezone: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "USE_TIMEZONE",
-                )?,
-                popup: ::b24_core::__private::wire::field_at(slot_14, "POPUP")?,
-                show_map: ::b24_core::__private::wire::field_at(slot_15, "SHOW_MAP")?,
-                list_width: ::b24_core::__private::wire::field_at(
-                    slot_16,
-                    "LIST_WIDTH",
-                )?,
-                list_height: ::b24_core::__private::wire::field_at(
-                    slot_17,
-                    "LIST_HEIGHT",
-                )?,
-                max_show_size: ::b24_core::__private::wire::field_at(
-                    slot_18,
-                    "MAX_SHOW_SIZE",
-                )?,
-                max_allowed_size: ::b24_core::__private::wire::field_at(
-                    slot_19,
-                    "MAX_ALLOWED_SIZE",
-                )?,
-                extensions: ::b24_core::__private::wire::field_at(
-                    slot_20,
-                    "EXTENSIONS",
-                )?,
-                target_blank: ::b24_core::__private::wire::field_at(
-                    slot_21,
-                    "TARGET_BLANK",
-                )?,
-                caption_no_value: ::b24_core::__private::wire::field_at(
-                    slot_22,
-                    "CAPTION_NO_VALUE",
-                )?,
-                show_no_value: ::b24_core::__private::wire::field_at(
-                    slot_23,
-                    "SHOW_NO_VALUE",
-                )?,
-                iblock_id: ::b24_core::__private::wire::field_at(slot_24, "IBLOCK_ID")?,
-                active_filter: ::b24_core::__private::wire::field_at(
-                    slot_25,
-                    "ACTIVE_FILTER",
-                )?,
-                entity_type: ::b24_core::__private::wire::field_at(
-                    slot_26,
-                    "ENTITY_TYPE",
-                )?,
-                lead: ::b24_core::__private::wire::field_at(slot_27, "LEAD")?,
-                contact: ::b24_core::__private::wire::field_at(slot_28, "CONTACT")?,
-                company: ::b24_core::__private::wire::field_at(slot_29, "COMPANY")?,
-                deal: ::b24_core::__private::wire::field_at(slot_30, "DEAL")?,
-                quote: ::b24_core::__private::wire::field_at(slot_31, "QUOTE")?,
-                order: ::b24_core::__private::wire::field_at(slot_32, "ORDER")?,
-                smart_invoice: ::b24_core::__private::wire::field_at(
-                    slot_33,
-                    "SMART_INVOICE",
-                )?,
-                dynamic: ::b24_core::__private::wire::field_at(slot_34, "DYNAMIC_")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Settings {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.default_value,
-                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.rows,
-                &::std::format!("{}.{}", field, "ROWS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.regexp,
-                &::std::format!("{}.{}", field, "REGEXP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_length,
-                &::std::format!("{}.{}", field, "MIN_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_length,
-                &::std::format!("{}.{}", field, "MAX_LENGTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.min_value,
-                &::std::format!("{}.{}", field, "MIN_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_value,
-                &::std::format!("{}.{}", field, "MAX_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.precision,
-                &::std::format!("{}.{}", field, "PRECISION"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.display,
-                &::std::format!("{}.{}", field, "DISPLAY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.label,
-                &::std::format!("{}.{}", field, "LABEL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.label_checkbox,
-                &::std::format!("{}.{}", field, "LABEL_CHECKBOX"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_second,
-                &::std::format!("{}.{}", field, "USE_SECOND"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.use_timezone,
-                &::std::format!("{}.{}", field, "USE_TIMEZONE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.popup,
-                &::std::format!("{}.{}", field, "POPUP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_map,
-                &::std::format!("{}.{}", field, "SHOW_MAP"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_width,
-                &::std::format!("{}.{}", field, "LIST_WIDTH"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.list_height,
-                &::std::format!("{}.{}", field, "LIST_HEIGHT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_show_size,
-                &::std::format!("{}.{}", field, "MAX_SHOW_SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.max_allowed_size,
-                &::std::format!("{}.{}", field, "MAX_ALLOWED_SIZE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.extensions,
-                &::std::format!("{}.{}", field, "EXTENSIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.target_blank,
-                &::std::format!("{}.{}", field, "TARGET_BLANK"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.caption_no_value,
-                &::std::format!("{}.{}", field, "CAPTION_NO_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.show_no_value,
-                &::std::format!("{}.{}", field, "SHOW_NO_VALUE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.iblock_id,
-                &::std::format!("{}.{}", field, "IBLOCK_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.active_filter,
-                &::std::format!("{}.{}", field, "ACTIVE_FILTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.lead,
-                &::std::format!("{}.{}", field, "LEAD"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.contact,
-                &::std::format!("{}.{}", field, "CONTACT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.company,
-                &::std::format!("{}.{}", field, "COMPANY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.deal,
-                &::std::format!("{}.{}", field, "DEAL"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.quote,
-                &::std::format!("{}.{}", field, "QUOTE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.order,
-                &::std::format!("{}.{}", field, "ORDER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.smart_invoice,
-                &::std::format!("{}.{}", field, "SMART_INVOICE"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.dynamic,
-                &::std::format!("{}.{}", field, "DYNAMIC_"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
+    /// `Settings` of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Settings;
 }

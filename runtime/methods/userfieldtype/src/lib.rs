@@ -8,6 +8,69 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Options`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Options {
+        /// `height`: `int`.
+        #[serde(
+            rename = "height",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub height: ::std::option::Option<i64>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Options {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["height"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Options {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.height,
+                &::std::format!("{}.{}", field, "height"),
+                problems,
+            );
+        }
+    }
+}
 /// [`userfieldtype.add`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-add.html) (REST v2)
 ///
 /// Scope: `placement`.
@@ -204,64 +267,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
 pub mod add {
     #[allow(unused_imports)]
     use super::*;
-    /// `Options` of [`userfieldtype.add`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Options {
-        /// `height`: `int`.
-        #[serde(
-            rename = "height",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub height: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Options {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["height"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Options {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.height,
-                &::std::format!("{}.{}", field, "height"),
-                problems,
-            );
-        }
-    }
+    /// `Options` of [`userfieldtype.add`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-add.html), shared with the crate's other bindings.
+    pub use super::shared_types::Options;
 }
 /// [`userfieldtype.delete`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-delete.html) (REST v2)
 ///
@@ -481,7 +488,7 @@ impl ::b24_core::__private::Method for List {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<list::Result>;
+    type Output = ::std::vec::Vec<list::Userfieldtype>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -494,7 +501,7 @@ impl ::b24_core::__private::Method for List {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for List {
-    type Item = list::Result;
+    type Item = list::Userfieldtype;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -529,7 +536,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
 pub mod list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`userfieldtype.list`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-list.html).
+    /// `Userfieldtype` of [`userfieldtype.list`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -538,7 +545,7 @@ pub mod list {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Userfieldtype {
         /// `USER_TYPE_ID`: `string`.
         #[serde(
             rename = "USER_TYPE_ID",
@@ -574,14 +581,14 @@ pub mod list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Userfieldtype {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Userfieldtype {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -607,7 +614,7 @@ pub mod list {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Userfieldtype {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -821,62 +828,6 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
 pub mod update {
     #[allow(unused_imports)]
     use super::*;
-    /// `Options` of [`userfieldtype.update`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-update.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Options {
-        /// `height`: `int`.
-        #[serde(
-            rename = "height",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub height: ::std::option::Option<i64>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Options {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Options {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["height"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                height: ::b24_core::__private::wire::field_at(slot_0, "height")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Options {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.height,
-                &::std::format!("{}.{}", field, "height"),
-                problems,
-            );
-        }
-    }
+    /// `Options` of [`userfieldtype.update`](https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-update.html), shared with the crate's other bindings.
+    pub use super::shared_types::Options;
 }

@@ -8,6 +8,420 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VOTE_ID`: `int`.
+        #[serde(
+            rename = "VOTE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_id: ::std::option::Option<i64>,
+        /// `COUNTER`: `int`.
+        #[serde(
+            rename = "COUNTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `QUESTIONS`: `map<any>`.
+        #[serde(
+            rename = "QUESTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub questions: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `ANONYMITY`: `int`.
+        #[serde(
+            rename = "ANONYMITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub anonymity: ::std::option::Option<i64>,
+        /// `OPTIONS`: `int`.
+        #[serde(
+            rename = "OPTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<i64>,
+        /// `userAnswerMap`: `map<any>`.
+        #[serde(
+            rename = "userAnswerMap",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_answer_map: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::b24_core::__private::serde_json::Value,
+            >,
+        >,
+        /// `canEdit`: `bool`.
+        #[serde(
+            rename = "canEdit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_edit: ::std::option::Option<bool>,
+        /// `canVote`: `bool`.
+        #[serde(
+            rename = "canVote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_vote: ::std::option::Option<bool>,
+        /// `canRevote`: `bool`.
+        #[serde(
+            rename = "canRevote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_revote: ::std::option::Option<bool>,
+        /// `isVoted`: `bool`.
+        #[serde(
+            rename = "isVoted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_voted: ::std::option::Option<bool>,
+        /// `signedAttachId`: `string`.
+        #[serde(
+            rename = "signedAttachId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_attach_id: ::std::option::Option<::std::string::String>,
+        /// `resultUrl`: `string`.
+        #[serde(
+            rename = "resultUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `isFinished`: `bool`.
+        #[serde(
+            rename = "isFinished",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_finished: ::std::option::Option<bool>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
+            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
+                obj,
+                &[
+                    "ID",
+                    "VOTE_ID",
+                    "COUNTER",
+                    "QUESTIONS",
+                    "ANONYMITY",
+                    "OPTIONS",
+                    "userAnswerMap",
+                    "canEdit",
+                    "canVote",
+                    "canRevote",
+                    "isVoted",
+                    "signedAttachId",
+                    "resultUrl",
+                    "downloadUrl",
+                    "entityId",
+                    "isFinished",
+                ],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
+                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
+                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
+                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
+                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
+                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
+                user_answer_map: ::b24_core::__private::wire::field_at(
+                    slot_6,
+                    "userAnswerMap",
+                )?,
+                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
+                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
+                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
+                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
+                signed_attach_id: ::b24_core::__private::wire::field_at(
+                    slot_11,
+                    "signedAttachId",
+                )?,
+                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
+                download_url: ::b24_core::__private::wire::field_at(
+                    slot_13,
+                    "downloadUrl",
+                )?,
+                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
+                is_finished: ::b24_core::__private::wire::field_at(
+                    slot_15,
+                    "isFinished",
+                )?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.vote_id,
+                &::std::format!("{}.{}", field, "VOTE_ID"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "COUNTER"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.questions,
+                &::std::format!("{}.{}", field, "QUESTIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.anonymity,
+                &::std::format!("{}.{}", field, "ANONYMITY"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "OPTIONS"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.user_answer_map,
+                &::std::format!("{}.{}", field, "userAnswerMap"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_edit,
+                &::std::format!("{}.{}", field, "canEdit"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_vote,
+                &::std::format!("{}.{}", field, "canVote"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.can_revote,
+                &::std::format!("{}.{}", field, "canRevote"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_voted,
+                &::std::format!("{}.{}", field, "isVoted"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.signed_attach_id,
+                &::std::format!("{}.{}", field, "signedAttachId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.result_url,
+                &::std::format!("{}.{}", field, "resultUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.is_finished,
+                &::std::format!("{}.{}", field, "isFinished"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper {
+        /// `items`: `Result[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Result>>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["items"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+        }
+    }
+    /// `ResultWrapper2`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct ResultWrapper2 {
+        /// `attach`: `Result`.
+        #[serde(
+            rename = "attach",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attach: ::std::option::Option<Result>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper2 {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for ResultWrapper2 {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0] = ::b24_core::__private::wire::slots(
+                obj,
+                &["attach"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for ResultWrapper2 {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.attach,
+                &::std::format!("{}.{}", field, "attach"),
+                problems,
+            );
+        }
+    }
+}
 /// [`vote.AttachedVote.download`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.download.html) (REST v2)
 ///
 /// Scope: `vote`.
@@ -404,7 +818,7 @@ impl ::b24_core::__private::Method for AttachedVoteGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = attached_vote_get::Result;
+    type Output = attached_vote_get::AttachedVote;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -474,7 +888,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteGetE
 pub mod attached_vote_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
+    /// `AttachedVote` of [`vote.AttachedVote.get`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -483,7 +897,7 @@ pub mod attached_vote_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct AttachedVote {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -607,14 +1021,14 @@ pub mod attached_vote_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AttachedVote {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for AttachedVote {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -676,7 +1090,7 @@ pub mod attached_vote_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for AttachedVote {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -1446,357 +1860,10 @@ for AttachedVoteGetManyError {
 pub mod attached_vote_get_many {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `VOTE_ID`: `int`.
-        #[serde(
-            rename = "VOTE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_id: ::std::option::Option<i64>,
-        /// `COUNTER`: `int`.
-        #[serde(
-            rename = "COUNTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub counter: ::std::option::Option<i64>,
-        /// `QUESTIONS`: `map<any>`.
-        #[serde(
-            rename = "QUESTIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub questions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ANONYMITY`: `int`.
-        #[serde(
-            rename = "ANONYMITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub anonymity: ::std::option::Option<i64>,
-        /// `OPTIONS`: `int`.
-        #[serde(
-            rename = "OPTIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<i64>,
-        /// `userAnswerMap`: `map<any>`.
-        #[serde(
-            rename = "userAnswerMap",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_answer_map: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `canEdit`: `bool`.
-        #[serde(
-            rename = "canEdit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_edit: ::std::option::Option<bool>,
-        /// `canVote`: `bool`.
-        #[serde(
-            rename = "canVote",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_vote: ::std::option::Option<bool>,
-        /// `canRevote`: `bool`.
-        #[serde(
-            rename = "canRevote",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_revote: ::std::option::Option<bool>,
-        /// `isVoted`: `bool`.
-        #[serde(
-            rename = "isVoted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_voted: ::std::option::Option<bool>,
-        /// `signedAttachId`: `string`.
-        #[serde(
-            rename = "signedAttachId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub signed_attach_id: ::std::option::Option<::std::string::String>,
-        /// `resultUrl`: `string`.
-        #[serde(
-            rename = "resultUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_url: ::std::option::Option<::std::string::String>,
-        /// `downloadUrl`: `string`.
-        #[serde(
-            rename = "downloadUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `entityId`: `int`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `isFinished`: `bool`.
-        #[serde(
-            rename = "isFinished",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_finished: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "VOTE_ID",
-                    "COUNTER",
-                    "QUESTIONS",
-                    "ANONYMITY",
-                    "OPTIONS",
-                    "userAnswerMap",
-                    "canEdit",
-                    "canVote",
-                    "canRevote",
-                    "isVoted",
-                    "signedAttachId",
-                    "resultUrl",
-                    "downloadUrl",
-                    "entityId",
-                    "isFinished",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
-                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
-                user_answer_map: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "userAnswerMap",
-                )?,
-                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
-                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
-                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
-                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
-                signed_attach_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "signedAttachId",
-                )?,
-                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "downloadUrl",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
-                is_finished: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isFinished",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_id,
-                &::std::format!("{}.{}", field, "VOTE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.counter,
-                &::std::format!("{}.{}", field, "COUNTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.questions,
-                &::std::format!("{}.{}", field, "QUESTIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.anonymity,
-                &::std::format!("{}.{}", field, "ANONYMITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "OPTIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_answer_map,
-                &::std::format!("{}.{}", field, "userAnswerMap"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_edit,
-                &::std::format!("{}.{}", field, "canEdit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_vote,
-                &::std::format!("{}.{}", field, "canVote"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_revote,
-                &::std::format!("{}.{}", field, "canRevote"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_voted,
-                &::std::format!("{}.{}", field, "isVoted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.signed_attach_id,
-                &::std::format!("{}.{}", field, "signedAttachId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_url,
-                &::std::format!("{}.{}", field, "resultUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "downloadUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_finished,
-                &::std::format!("{}.{}", field, "isFinished"),
-                problems,
-            );
-        }
-    }
-    /// `ResultWrapper` of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ResultWrapper {
-        /// `items`: `Result[]`.
-        #[serde(
-            rename = "items",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub items: ::std::option::Option<::std::vec::Vec<Result>>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["items"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                items: ::b24_core::__private::wire::field_at(slot_0, "items")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ResultWrapper {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.items,
-                &::std::format!("{}.{}", field, "items"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
+    /// `ResultWrapper` of [`vote.AttachedVote.getMany`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html), shared with the crate's other bindings.
+    pub use super::shared_types::ResultWrapper;
 }
 /// [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html) (REST v2)
 ///
@@ -3910,357 +3977,10 @@ pub mod attached_vote_vote {
             );
         }
     }
-    /// `Result` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `VOTE_ID`: `int`.
-        #[serde(
-            rename = "VOTE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub vote_id: ::std::option::Option<i64>,
-        /// `COUNTER`: `int`.
-        #[serde(
-            rename = "COUNTER",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub counter: ::std::option::Option<i64>,
-        /// `QUESTIONS`: `map<any>`.
-        #[serde(
-            rename = "QUESTIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub questions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `ANONYMITY`: `int`.
-        #[serde(
-            rename = "ANONYMITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub anonymity: ::std::option::Option<i64>,
-        /// `OPTIONS`: `int`.
-        #[serde(
-            rename = "OPTIONS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<i64>,
-        /// `userAnswerMap`: `map<any>`.
-        #[serde(
-            rename = "userAnswerMap",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_answer_map: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                ::b24_core::__private::serde_json::Value,
-            >,
-        >,
-        /// `canEdit`: `bool`.
-        #[serde(
-            rename = "canEdit",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_edit: ::std::option::Option<bool>,
-        /// `canVote`: `bool`.
-        #[serde(
-            rename = "canVote",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_vote: ::std::option::Option<bool>,
-        /// `canRevote`: `bool`.
-        #[serde(
-            rename = "canRevote",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub can_revote: ::std::option::Option<bool>,
-        /// `isVoted`: `bool`.
-        #[serde(
-            rename = "isVoted",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_voted: ::std::option::Option<bool>,
-        /// `signedAttachId`: `string`.
-        #[serde(
-            rename = "signedAttachId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub signed_attach_id: ::std::option::Option<::std::string::String>,
-        /// `resultUrl`: `string`.
-        #[serde(
-            rename = "resultUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result_url: ::std::option::Option<::std::string::String>,
-        /// `downloadUrl`: `string`.
-        #[serde(
-            rename = "downloadUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `entityId`: `int`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `isFinished`: `bool`.
-        #[serde(
-            rename = "isFinished",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_finished: ::std::option::Option<bool>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5, slot_6, slot_7, slot_8,
-            slot_9, slot_10, slot_11, slot_12, slot_13, slot_14, slot_15] = ::b24_core::__private::wire::slots(
-                obj,
-                &[
-                    "ID",
-                    "VOTE_ID",
-                    "COUNTER",
-                    "QUESTIONS",
-                    "ANONYMITY",
-                    "OPTIONS",
-                    "userAnswerMap",
-                    "canEdit",
-                    "canVote",
-                    "canRevote",
-                    "isVoted",
-                    "signedAttachId",
-                    "resultUrl",
-                    "downloadUrl",
-                    "entityId",
-                    "isFinished",
-                ],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                id: ::b24_core::__private::wire::field_at(slot_0, "ID")?,
-                vote_id: ::b24_core::__private::wire::field_at(slot_1, "VOTE_ID")?,
-                counter: ::b24_core::__private::wire::field_at(slot_2, "COUNTER")?,
-                questions: ::b24_core::__private::wire::field_at(slot_3, "QUESTIONS")?,
-                anonymity: ::b24_core::__private::wire::field_at(slot_4, "ANONYMITY")?,
-                options: ::b24_core::__private::wire::field_at(slot_5, "OPTIONS")?,
-                user_answer_map: ::b24_core::__private::wire::field_at(
-                    slot_6,
-                    "userAnswerMap",
-                )?,
-                can_edit: ::b24_core::__private::wire::field_at(slot_7, "canEdit")?,
-                can_vote: ::b24_core::__private::wire::field_at(slot_8, "canVote")?,
-                can_revote: ::b24_core::__private::wire::field_at(slot_9, "canRevote")?,
-                is_voted: ::b24_core::__private::wire::field_at(slot_10, "isVoted")?,
-                signed_attach_id: ::b24_core::__private::wire::field_at(
-                    slot_11,
-                    "signedAttachId",
-                )?,
-                result_url: ::b24_core::__private::wire::field_at(slot_12, "resultUrl")?,
-                download_url: ::b24_core::__private::wire::field_at(
-                    slot_13,
-                    "downloadUrl",
-                )?,
-                entity_id: ::b24_core::__private::wire::field_at(slot_14, "entityId")?,
-                is_finished: ::b24_core::__private::wire::field_at(
-                    slot_15,
-                    "isFinished",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.vote_id,
-                &::std::format!("{}.{}", field, "VOTE_ID"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.counter,
-                &::std::format!("{}.{}", field, "COUNTER"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.questions,
-                &::std::format!("{}.{}", field, "QUESTIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.anonymity,
-                &::std::format!("{}.{}", field, "ANONYMITY"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "OPTIONS"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.user_answer_map,
-                &::std::format!("{}.{}", field, "userAnswerMap"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_edit,
-                &::std::format!("{}.{}", field, "canEdit"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_vote,
-                &::std::format!("{}.{}", field, "canVote"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.can_revote,
-                &::std::format!("{}.{}", field, "canRevote"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_voted,
-                &::std::format!("{}.{}", field, "isVoted"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.signed_attach_id,
-                &::std::format!("{}.{}", field, "signedAttachId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.result_url,
-                &::std::format!("{}.{}", field, "resultUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "downloadUrl"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.is_finished,
-                &::std::format!("{}.{}", field, "isFinished"),
-                problems,
-            );
-        }
-    }
-    /// `ResultWrapper` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ResultWrapper {
-        /// `attach`: `Result`.
-        #[serde(
-            rename = "attach",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub attach: ::std::option::Option<Result>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ResultWrapper {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ResultWrapper {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["attach"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                attach: ::b24_core::__private::wire::field_at(slot_0, "attach")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ResultWrapper {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.attach,
-                &::std::format!("{}.{}", field, "attach"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
+    /// `ResultWrapper` of [`vote.AttachedVote.vote`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html), shared with the crate's other bindings.
+    pub use super::shared_types::ResultWrapper2 as ResultWrapper;
 }
 /// [`vote.Integration.Im.send`](https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html) (REST v2)
 ///

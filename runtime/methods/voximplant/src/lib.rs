@@ -8,6 +8,82 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(deprecated, missing_docs, clippy::all)]
 
+/// Named types that several bindings of this crate share (one `Deal` for
+/// `crm.deal.get` and `crm.deal.list`): each binding's module re-exports them.
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod shared_types {
+    /// `Result`, the same in every binding of this crate that uses it.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        ::b24_core::__private::serde::Serialize
+    )]
+    #[serde(crate = "::b24_core::__private::serde")]
+    pub struct Result {
+        /// `RESULT`: `bool`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<bool>,
+        /// `CALL_ID`: `string`.
+        #[serde(
+            rename = "CALL_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<::std::string::String>,
+        /// Members outside the documented fields, kept as they are.
+        #[serde(flatten)]
+        pub extra: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::b24_core::__private::serde_json::Value,
+        >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
+    }
+    impl ::b24_core::__private::wire::FromWire for Result {
+        fn from_wire(
+            value: &::b24_core::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
+            let obj = ::b24_core::__private::wire::object(value)?;
+            let mut extra = ::std::collections::BTreeMap::new();
+            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
+                obj,
+                &["RESULT", "CALL_ID"],
+                ::std::option::Option::Some(&mut extra),
+            );
+            ::std::result::Result::Ok(Self {
+                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
+                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
+                extra,
+            })
+        }
+    }
+    impl ::b24_core::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
+            ::b24_core::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+            ::b24_core::__private::Check::check(
+                &self.call_id,
+                &::std::format!("{}.{}", field, "CALL_ID"),
+                problems,
+            );
+        }
+    }
+}
 /// [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html) (REST v2)
 ///
 /// Scope: `telephony`.
@@ -178,77 +254,8 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for CallbackStartErr
 pub mod callback_start {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `RESULT`: `bool`.
-        #[serde(
-            rename = "RESULT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// `CALL_ID`: `string`.
-        #[serde(
-            rename = "CALL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["RESULT", "CALL_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
-                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "RESULT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_id,
-                &::std::format!("{}.{}", field, "CALL_ID"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`voximplant.callback.start`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html) (REST v2)
 ///
@@ -397,77 +404,8 @@ for InfocallStartwithsoundError {
 pub mod infocall_startwithsound {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `RESULT`: `bool`.
-        #[serde(
-            rename = "RESULT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// `CALL_ID`: `string`.
-        #[serde(
-            rename = "CALL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["RESULT", "CALL_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
-                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "RESULT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_id,
-                &::std::format!("{}.{}", field, "CALL_ID"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`voximplant.infocall.startwithsound`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html) (REST v2)
 ///
@@ -642,77 +580,8 @@ for InfocallStartwithtextError {
 pub mod infocall_startwithtext {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `RESULT`: `bool`.
-        #[serde(
-            rename = "RESULT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<bool>,
-        /// `CALL_ID`: `string`.
-        #[serde(
-            rename = "CALL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<::std::string::String>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1] = ::b24_core::__private::wire::slots(
-                obj,
-                &["RESULT", "CALL_ID"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                result: ::b24_core::__private::wire::field_at(slot_0, "RESULT")?,
-                call_id: ::b24_core::__private::wire::field_at(slot_1, "CALL_ID")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.result,
-                &::std::format!("{}.{}", field, "RESULT"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.call_id,
-                &::std::format!("{}.{}", field, "CALL_ID"),
-                problems,
-            );
-        }
-    }
+    /// `Result` of [`voximplant.infocall.startwithtext`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result;
 }
 /// [`voximplant.line.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html) (REST v2)
 ///
@@ -786,7 +655,7 @@ impl ::b24_core::__private::Method for LineGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = line_get::Result;
+    type Output = line_get::Line;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -829,7 +698,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for LineGetError {
 pub mod line_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.line.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html).
+    /// `Line` of [`voximplant.line.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -838,7 +707,7 @@ pub mod line_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Line {
         /// `reg150907`: `string`.
         #[serde(
             rename = "reg150907",
@@ -881,14 +750,14 @@ pub mod line_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Line {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Line {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -909,7 +778,7 @@ pub mod line_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Line {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -2271,7 +2140,7 @@ impl ::b24_core::__private::Method for SipGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<sip_get::Result>;
+    type Output = ::std::vec::Vec<sip_get::Sip>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -2287,7 +2156,7 @@ impl ::b24_core::__private::Method for SipGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for SipGet {
-    type Item = sip_get::Result;
+    type Item = sip_get::Sip;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -2325,7 +2194,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for SipGetError {
 pub mod sip_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
+    /// `Sip` of [`voximplant.sip.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -2334,7 +2203,7 @@ pub mod sip_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Sip {
         /// `TYPE`: `string`.
         #[serde(
             rename = "TYPE",
@@ -2454,14 +2323,14 @@ pub mod sip_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Sip {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Sip {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -2535,7 +2404,7 @@ pub mod sip_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Sip {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3224,7 +3093,7 @@ impl ::b24_core::__private::Method for StatisticGet {
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
-    type Output = ::std::vec::Vec<statistic_get::Result>;
+    type Output = ::std::vec::Vec<statistic_get::Statistic>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3240,7 +3109,7 @@ impl ::b24_core::__private::Method for StatisticGet {
 }
 #[allow(deprecated, clippy::all)]
 impl ::b24_core::__private::ListMethod for StatisticGet {
-    type Item = statistic_get::Result;
+    type Item = statistic_get::Statistic;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
     }
@@ -3278,7 +3147,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for StatisticGetErro
 pub mod statistic_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
+    /// `Statistic` of [`voximplant.statistic.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3287,7 +3156,7 @@ pub mod statistic_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Statistic {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -3512,14 +3381,14 @@ pub mod statistic_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Statistic {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Statistic {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -3663,7 +3532,7 @@ pub mod statistic_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Statistic {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -3886,7 +3755,7 @@ impl ::b24_core::__private::Method for TtsVoicesGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = tts_voices_get::Result;
+    type Output = tts_voices_get::Voices;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -3926,7 +3795,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for TtsVoicesGetErro
 pub mod tts_voices_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.tts.voices.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html).
+    /// `Voices` of [`voximplant.tts.voices.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3935,7 +3804,7 @@ pub mod tts_voices_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Voices {
         /// `auenglishfemale`: `string`.
         #[serde(
             rename = "auenglishfemale",
@@ -4237,14 +4106,14 @@ pub mod tts_voices_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Voices {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Voices {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -4476,7 +4345,7 @@ pub mod tts_voices_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Voices {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -4764,7 +4633,7 @@ impl ::b24_core::__private::Method for UrlGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = url_get::Result;
+    type Output = url_get::Url;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -4804,7 +4673,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UrlGetError {
 pub mod url_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.url.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html).
+    /// `Url` of [`voximplant.url.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -4813,7 +4682,7 @@ pub mod url_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct Url {
         /// `detail_statistics`: `string`.
         #[serde(
             rename = "detail_statistics",
@@ -4849,14 +4718,14 @@ pub mod url_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Url {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Url {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -4885,7 +4754,7 @@ pub mod url_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for Url {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -5222,7 +5091,7 @@ impl ::b24_core::__private::Method for UserGet {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html";
     const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
-    type Output = ::std::vec::Vec<user_get::Result>;
+    type Output = ::std::vec::Vec<user_get::User>;
     #[allow(unused_variables)]
     fn validate(
         &self,
@@ -5272,7 +5141,7 @@ impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
 pub mod user_get {
     #[allow(unused_imports)]
     use super::*;
-    /// `Result` of [`voximplant.user.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html).
+    /// `User` of [`voximplant.user.get`](https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -5281,7 +5150,7 @@ pub mod user_get {
         ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `ID`: `int`.
         #[serde(
             rename = "ID",
@@ -5342,14 +5211,14 @@ pub mod user_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for User {
         fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
             d: D,
         ) -> ::std::result::Result<Self, D::Error> {
             ::b24_core::__private::wire::deserialize(d)
         }
     }
-    impl ::b24_core::__private::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for User {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
@@ -5392,7 +5261,7 @@ pub mod user_get {
             })
         }
     }
-    impl ::b24_core::__private::Check for Result {
+    impl ::b24_core::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
