@@ -170,7 +170,8 @@ impl ClientBuilder {
     }
 
     /// Uses a preconfigured `reqwest::Client` (proxies, TLS settings); the timeouts and
-    /// user agent of this builder are then ignored.
+    /// user agent of this builder are then ignored. Start from
+    /// [`http_client_builder`](crate::http_client_builder), which has b24's TLS set up.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
         self
@@ -242,7 +243,7 @@ impl ClientBuilder {
         let http =
             match self.http {
                 Some(c) => c,
-                None => reqwest::Client::builder()
+                None => crate::tls::http_client_builder()?
                     .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
                     .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                     .user_agent(self.user_agent.unwrap_or_else(|| {

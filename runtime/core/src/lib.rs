@@ -21,6 +21,7 @@ mod limits;
 mod list;
 mod method;
 mod oauth;
+mod tls;
 pub mod types;
 pub mod wire;
 
@@ -41,6 +42,7 @@ pub use limits::RateLimit;
 pub use list::Progress;
 pub use method::{Api, ListMethod, Method, Pagination};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
+pub use tls::http_client_builder;
 
 /// The one path generated code takes into the runtime (the `#[b24_method]` expansion and
 /// every `b24-methods-*` crate). Not a public API: it may change in any release.

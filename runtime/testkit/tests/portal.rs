@@ -5,13 +5,20 @@ use std::time::Duration;
 use b24_testkit::{Bucket, FakePortal, Fault, FaultRule, Latency, Operating, RunningPortal};
 use serde_json::{Value, json};
 
+/// A plain HTTP client: the workspace's reqwest has no crypto provider of its own (see
+/// `b24_core::http_client_builder`), so the tests install *ring* as the process default.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 struct Answer {
     status: u16,
     body: Value,
 }
 
 async fn post_json(url: impl AsRef<str>, body: Value) -> Answer {
-    let r = reqwest::Client::new()
+    let r = http()
         .post(url.as_ref())
         .json(&body)
         .send()
@@ -26,7 +33,7 @@ async fn post_json(url: impl AsRef<str>, body: Value) -> Answer {
 }
 
 async fn post_form(url: impl AsRef<str>, form: &str) -> Answer {
-    let r = reqwest::Client::new()
+    let r = http()
         .post(url.as_ref())
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(form.to_string())
@@ -107,7 +114,7 @@ async fn oauth_auth_expiry_and_refresh() {
         (401, "expired_token")
     );
 
-    let client = reqwest::Client::new();
+    let client = http();
     let bad = client
         .get(p.token_url())
         .query(&[
@@ -240,7 +247,7 @@ async fn bucket_x10_y5_forty_at_once() {
             }),
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = http();
     let url = hook(&p, "im.recent.unread");
     let calls = (1..=40).map(|n| {
         let client = client.clone();
@@ -289,7 +296,7 @@ async fn bucket_presets_and_off() {
     assert_eq!(Bucket::STANDARD, Bucket { x: 50.0, y: 2.0 });
     assert_eq!(Bucket::ENTERPRISE, Bucket { x: 250.0, y: 5.0 });
     let p = start(FakePortal::builder().bucket(None)).await;
-    let client = reqwest::Client::new();
+    let client = http();
     let url = hook(&p, "profile");
     let calls = (0..80).map(|_| client.post(&url).json(&json!({})).send());
     let statuses: Vec<u16> = futures_util::future::join_all(calls)
@@ -723,7 +730,7 @@ async fn simulated_cost_shows_in_the_time_block() {
 async fn faults_on_demand() {
     let p = start(FakePortal::builder()).await;
     let h = p.handle();
-    let client = reqwest::Client::new();
+    let client = http();
     let unread = |n: u64| {
         client
             .post(hook(&p, "im.recent.unread"))
@@ -824,7 +831,9 @@ async fn stats_over_http() {
     let p = start(FakePortal::builder()).await;
     post_json(hook(&p, "im.recent.unread"), json!({"DIALOG_ID": "chat1"})).await;
     post_json(hook(&p, "profile"), json!({})).await;
-    let s: Value = reqwest::get(format!("{}/_stats", p.base_url()))
+    let s: Value = http()
+        .get(format!("{}/_stats", p.base_url()))
+        .send()
         .await
         .expect("stats")
         .json()
