@@ -25,6 +25,19 @@ impl RateLimit {
 /// A little headroom against clock differences between client and portal.
 const MARGIN: f64 = 0.05;
 
+/// How much earlier than its place in the client's pace a request may reach the portal:
+/// the first requests of a burst wait for new connections while later ones reuse them, and
+/// network delay varies from request to request. The bucket keeps `y × JITTER` requests of
+/// headroom (0.1 of a request at the standard 2/s), so a request that arrives up to this
+/// much early still finds room; it costs at most this long once per exhausted burst.
+const JITTER: Duration = Duration::from_millis(50);
+
+/// The headroom the client's bucket keeps below the portal's capacity (room for at
+/// least one request is always left).
+fn headroom(cfg: RateLimit) -> f64 {
+    (cfg.y * JITTER.as_secs_f64()).min(cfg.x - 1.0).max(MARGIN)
+}
+
 #[derive(Debug)]
 struct BucketState {
     level: f64,
@@ -89,8 +102,8 @@ impl Limiter {
                 let dt = now.saturating_duration_since(s.last).as_secs_f64();
                 s.last = now;
                 s.level = (s.level - cfg.y * dt).max(0.0);
-                // The margin guards the drain timing; requests in flight are counted exactly.
-                let limit = cfg.x - MARGIN;
+                // The headroom guards the drain timing; requests in flight are counted exactly.
+                let limit = cfg.x - headroom(cfg);
                 if s.level + 1.0 <= limit && s.in_flight as f64 + 1.0 <= cfg.x {
                     s.level += 1.0;
                     s.in_flight += 1;
@@ -100,7 +113,8 @@ impl Limiter {
                 // wait for one to finish (or the drain, whichever is first).
                 let over = s.level + 1.0 - limit;
                 if over > 0.0 {
-                    Some(Duration::from_secs_f64(over / cfg.y))
+                    // At least the timer's 1 ms: a wait that rounds to zero would spin.
+                    Some(Duration::from_secs_f64(over / cfg.y).max(Duration::from_millis(1)))
                 } else {
                     None
                 }
@@ -133,7 +147,7 @@ impl Limiter {
         let dt = now.saturating_duration_since(s.last).as_secs_f64();
         s.last = now;
         s.level = (s.level - cfg.y * dt).max(0.0);
-        let by_level = (cfg.x - MARGIN - s.level).floor().max(0.0);
+        let by_level = (cfg.x - headroom(cfg) - s.level).floor().max(0.0);
         let by_flight = (cfg.x - s.in_flight as f64).floor().max(0.0);
         by_level.min(by_flight).max(1.0) as usize
     }
@@ -254,13 +268,44 @@ mod tests {
             starts.push(t0.elapsed().as_secs_f64());
         }
         assert!(starts[..9].iter().all(|s| *s < 0.001), "{starts:?}");
-        // The 10th fits only after the margin drains; then one every 0.2 s.
+        // The 10th fits only after the headroom drains; then one every 0.2 s.
+        let lead = headroom(RateLimit { x: 10.0, y: 5.0 }) / 5.0;
         for (i, s) in starts.iter().enumerate().skip(10) {
-            let want = (i as f64 - 9.0) * 0.2 + MARGIN / 5.0;
+            let want = (i as f64 - 9.0) * 0.2 + lead;
             assert!(
                 (s - want).abs() < 0.02,
                 "request {i} at {s}, want {want}: {starts:?}"
             );
+        }
+    }
+
+    /// The portal's bucket fed with the client's send times, the burst's requests reaching
+    /// it up to `JITTER` late (new connections) and the later ones on time: never over.
+    #[tokio::test(start_paused = true)]
+    async fn pacing_holds_when_the_burst_arrives_late() {
+        let cfg = RateLimit { x: 5.0, y: 20.0 };
+        let l = Limiter::new(Some(cfg));
+        let t0 = tokio::time::Instant::now();
+        let mut arrivals = Vec::new();
+        for i in 0..30 {
+            drop(l.acquire().await);
+            let late = if i < 5 {
+                JITTER.as_secs_f64() * 0.95
+            } else {
+                0.0
+            };
+            arrivals.push(t0.elapsed().as_secs_f64() + late);
+        }
+        arrivals.sort_by(f64::total_cmp);
+        let (mut level, mut last) = (0.0_f64, 0.0);
+        for (i, a) in arrivals.iter().enumerate() {
+            level = (level - cfg.y * (a - last)).max(0.0);
+            last = *a;
+            assert!(
+                level + 1.0 <= cfg.x + 1e-9,
+                "request {i} refused at {a}: level {level}"
+            );
+            level += 1.0;
         }
     }
 
