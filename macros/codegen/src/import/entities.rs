@@ -133,7 +133,7 @@ pub(super) fn unify(
 }
 
 /// Adds `fields` to `union`: a field's first type wins over `any`, two different types
-/// become `any`, and a field whose Rust name another one already takes (`id` next to
+/// widen (see [`widen`]), and a field whose Rust name another one already takes (`id` next to
 /// `ID`) stays reachable as an extra key.
 fn merge(union: &mut Vec<Field>, fields: &[Field]) {
     for f in fields {
@@ -145,7 +145,7 @@ fn merge(union: &mut Vec<Field>, fields: &[Field]) {
             Some(u) if u.ty == f.ty => {}
             Some(u) if u.ty == "any" => u.ty = f.ty.clone(),
             Some(_) if f.ty == "any" => {}
-            Some(u) => u.ty = "any".into(),
+            Some(u) => u.ty = widen(&u.ty, &f.ty),
             None if collides => {}
             None => {
                 let mut f = f.clone();
@@ -154,6 +154,29 @@ fn merge(union: &mut Vec<Field>, fields: &[Field]) {
             }
         }
     }
+}
+
+/// The narrowest type both `a` and `b` decode into: a number for `int` and `float`, a
+/// string for a number and a string (the string decoder takes numbers), else `any`.
+fn widen(a: &str, b: &str) -> String {
+    let base = |t: &str| t.trim_end_matches('?').to_string();
+    let (x, y) = (base(a), base(b));
+    let opt = if a.ends_with('?') || b.ends_with('?') {
+        "?"
+    } else {
+        ""
+    };
+    let pair = |p: &str, q: &str| (x == p && y == q) || (x == q && y == p);
+    let to = if pair("int", "float") {
+        "float"
+    } else if pair("int", "string") || pair("float", "string") {
+        "string"
+    } else if x == y {
+        return format!("{x}{opt}");
+    } else {
+        return "any".into();
+    };
+    format!("{to}{opt}")
 }
 
 /// The named types reached from `roots` (type expressions) through the page's types.
@@ -278,5 +301,8 @@ mod tests {
         assert_eq!(base("map<Deal[]?>?").as_deref(), Some("Deal"));
         assert_eq!(base("int[]"), None);
         assert!(plural("Tasks", "Task") && !plural("TaskStage", "Task"));
+        assert_eq!(widen("int", "float"), "float");
+        assert_eq!(widen("string", "int?"), "string?");
+        assert_eq!(widen("int", "bool"), "any");
     }
 }

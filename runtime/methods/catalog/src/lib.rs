@@ -2126,15 +2126,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `any`.
+        /// `purchasingPrice`: `string`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub purchasing_price: ::std::option::Option<::std::string::String>,
         /// `quantity`: `int`.
         #[serde(
             rename = "quantity",
@@ -3614,15 +3612,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub purchasing_currency: ::std::option::Option<::std::string::String>,
-        /// `purchasingPrice`: `any`.
+        /// `purchasingPrice`: `string`.
         #[serde(
             rename = "purchasingPrice",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub purchasing_price: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub purchasing_price: ::std::option::Option<::std::string::String>,
         /// `quantity`: `int`.
         #[serde(
             rename = "quantity",
@@ -4408,132 +4404,6 @@ pub mod shared_types {
         }
     }
     impl ::b24_core::__private::Check for ProductPropertyEnum {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.def,
-                &::std::format!("{}.{}", field, "def"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.property_id,
-                &::std::format!("{}.{}", field, "propertyId"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            ::b24_core::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "xmlId"),
-                problems,
-            );
-        }
-    }
-    /// `ProductPropertyEnum2`, the same in every binding of this crate that uses it.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct ProductPropertyEnum2 {
-        /// `def`: `string`.
-        #[serde(
-            rename = "def",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub def: ::std::option::Option<::std::string::String>,
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `propertyId`: `int`.
-        #[serde(
-            rename = "propertyId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub property_id: ::std::option::Option<i64>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `xmlId`: `any`.
-        #[serde(
-            rename = "xmlId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ProductPropertyEnum2 {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for ProductPropertyEnum2 {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0, slot_1, slot_2, slot_3, slot_4, slot_5] = ::b24_core::__private::wire::slots(
-                obj,
-                &["def", "id", "propertyId", "sort", "value", "xmlId"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                def: ::b24_core::__private::wire::field_at(slot_0, "def")?,
-                id: ::b24_core::__private::wire::field_at(slot_1, "id")?,
-                property_id: ::b24_core::__private::wire::field_at(
-                    slot_2,
-                    "propertyId",
-                )?,
-                sort: ::b24_core::__private::wire::field_at(slot_3, "sort")?,
-                value: ::b24_core::__private::wire::field_at(slot_4, "value")?,
-                xml_id: ::b24_core::__private::wire::field_at(slot_5, "xmlId")?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for ProductPropertyEnum2 {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
             ::b24_core::__private::Check::check(
@@ -38674,68 +38544,9 @@ pub mod product_property_enum_get {
     #[allow(unused_imports)]
     use super::*;
     /// `ProductPropertyEnum` of [`catalog.productPropertyEnum.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html), shared with the crate's other bindings.
-    pub use super::shared_types::ProductPropertyEnum2 as ProductPropertyEnum;
-    /// `Result` of [`catalog.productPropertyEnum.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::b24_core::__private::serde::Serialize
-    )]
-    #[serde(crate = "::b24_core::__private::serde")]
-    pub struct Result {
-        /// `productPropertyEnum`: `ProductPropertyEnum`.
-        #[serde(
-            rename = "productPropertyEnum",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_property_enum: ::std::option::Option<ProductPropertyEnum>,
-        /// Members outside the documented fields, kept as they are.
-        #[serde(flatten)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::b24_core::__private::serde_json::Value,
-        >,
-    }
-    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
-        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
-            d: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::b24_core::__private::wire::deserialize(d)
-        }
-    }
-    impl ::b24_core::__private::wire::FromWire for Result {
-        fn from_wire(
-            value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
-            let obj = ::b24_core::__private::wire::object(value)?;
-            let mut extra = ::std::collections::BTreeMap::new();
-            let [slot_0] = ::b24_core::__private::wire::slots(
-                obj,
-                &["productPropertyEnum"],
-                ::std::option::Option::Some(&mut extra),
-            );
-            ::std::result::Result::Ok(Self {
-                product_property_enum: ::b24_core::__private::wire::field_at(
-                    slot_0,
-                    "productPropertyEnum",
-                )?,
-                extra,
-            })
-        }
-    }
-    impl ::b24_core::__private::Check for Result {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut ::b24_core::__private::Problems) {
-            ::b24_core::__private::Check::check(
-                &self.product_property_enum,
-                &::std::format!("{}.{}", field, "productPropertyEnum"),
-                problems,
-            );
-        }
-    }
+    pub use super::shared_types::ProductPropertyEnum;
+    /// `Result` of [`catalog.productPropertyEnum.get`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html), shared with the crate's other bindings.
+    pub use super::shared_types::Result10 as Result;
 }
 /// [`catalog.productPropertyEnum.getFields`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get-fields.html) (REST v2)
 ///
@@ -39124,7 +38935,7 @@ pub mod product_property_enum_list {
     #[allow(unused_imports)]
     use super::*;
     /// `ProductPropertyEnum` of [`catalog.productPropertyEnum.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-list.html), shared with the crate's other bindings.
-    pub use super::shared_types::ProductPropertyEnum2 as ProductPropertyEnum;
+    pub use super::shared_types::ProductPropertyEnum;
     /// `Result` of [`catalog.productPropertyEnum.list`](https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-list.html).
     #[derive(
         ::std::fmt::Debug,

@@ -570,13 +570,13 @@ pub mod item_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub product_id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `opportunity`: `any`.
+        /// `opportunity`: `float`.
         #[serde(
             rename = "opportunity",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opportunity: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub opportunity: ::std::option::Option<f64>,
         /// `currencyId`: `string`.
         #[serde(
             rename = "currencyId",

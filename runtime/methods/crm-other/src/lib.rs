@@ -962,13 +962,13 @@ pub mod other_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name_init: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `any`.
+        /// `SORT`: `string`.
         #[serde(
             rename = "SORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sort: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub sort: ::std::option::Option<::std::string::String>,
         /// `SYSTEM`: `string`.
         #[serde(
             rename = "SYSTEM",

@@ -673,15 +673,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deleted_type: ::std::option::Option<::std::string::String>,
-        /// `GLOBAL_CONTENT_VERSION`: `any`.
+        /// `GLOBAL_CONTENT_VERSION`: `string`.
         #[serde(
             rename = "GLOBAL_CONTENT_VERSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub global_content_version: ::std::option::Option<
-            ::b24_core::__private::serde_json::Value,
-        >,
+        pub global_content_version: ::std::option::Option<::std::string::String>,
         /// `FILE_ID`: `int`.
         #[serde(
             rename = "FILE_ID",
@@ -689,13 +687,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_id: ::std::option::Option<i64>,
-        /// `SIZE`: `any`.
+        /// `SIZE`: `string`.
         #[serde(
             rename = "SIZE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub size: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub size: ::std::option::Option<::std::string::String>,
         /// `CREATE_TIME`: `datetime`.
         #[serde(
             rename = "CREATE_TIME",
@@ -717,27 +715,27 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub delete_time: ::std::option::Option<::b24_core::__private::types::DateTime>,
-        /// `CREATED_BY`: `any`.
+        /// `CREATED_BY`: `string`.
         #[serde(
             rename = "CREATED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `UPDATED_BY`: `any`.
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `UPDATED_BY`: `string`.
         #[serde(
             rename = "UPDATED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
-        /// `DELETED_BY`: `any`.
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `DELETED_BY`: `string`.
         #[serde(
             rename = "DELETED_BY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub deleted_by: ::std::option::Option<::std::string::String>,
         /// `DOWNLOAD_URL`: `string`.
         #[serde(
             rename = "DOWNLOAD_URL",

@@ -1208,13 +1208,13 @@ pub mod shared_types {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Region2 {
-        /// `id`: `any`.
+        /// `id`: `string`.
         #[serde(
             rename = "id",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub id: ::std::option::Option<::std::string::String>,
         /// `title`: `string`.
         #[serde(
             rename = "title",

@@ -2995,13 +2995,13 @@ pub mod shared_types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_xml_id: ::std::option::Option<::std::string::String>,
-        /// `taxValue`: `any`.
+        /// `taxValue`: `float`.
         #[serde(
             rename = "taxValue",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_value: ::std::option::Option<::b24_core::__private::serde_json::Value>,
+        pub tax_value: ::std::option::Option<f64>,
         /// `tradeBindings`: `TradeBindings[]`.
         #[serde(
             rename = "tradeBindings",
